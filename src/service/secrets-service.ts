@@ -1,0 +1,200 @@
+// The secrets service: set / get / delete of the specification and reference resolution, over clock, keyring and storage ports.
+import * as E from 'fp-ts/lib/Either.js';
+import { utf8Decode, utf8Encode } from '../core/bytes.ts';
+import { invalidField, keyFailure, type SecretsError } from '../core/errors.ts';
+import { parseJson, serializeJson, type JsonValue } from '../core/json-value.ts';
+import { decodeNameScopeParams, decodeSetParams, type NameScopeParams } from '../core/params.ts';
+import { DEFAULT_REFERENCE_TTL_SECONDS, resolveFailure, type ResolveFailure } from '../core/reference.ts';
+import { decodeRunContext, type RunContext } from '../core/run-context.ts';
+import type { Scope, SecretIdentity } from '../core/scope.ts';
+import type { ListQuery, SecretMetadata, StoredSecret } from '../core/store.ts';
+import { systemClock, type Clock } from '../effects/clock.ts';
+import type { Keyring } from '../effects/crypto/keyring.ts';
+import type { StoragePort } from '../effects/storage/port.ts';
+import { makeDataKeys, type DataKeys } from './data-keys.ts';
+import {
+  deletedResult,
+  notFoundResult,
+  userRequiredResult,
+  type DeleteOutcome,
+  type GetOutcome,
+  type SetOutcome,
+} from './outcomes.ts';
+
+export interface SecretsServiceOptions {
+  readonly storage: StoragePort;
+  readonly keyring: Keyring;
+  readonly clock?: Clock;
+  /** Lifetime of a reference in seconds (default 300); never beyond the secret's own expiry. */
+  readonly referenceTtlSeconds?: number;
+}
+
+/** A resolved reference: the current value and what the caller needs to decide where it may go. */
+export interface Resolved {
+  readonly value: JsonValue;
+  readonly identity: SecretIdentity;
+  readonly version: number;
+  readonly allowedHosts: readonly string[] | null;
+}
+
+export interface SecretsService {
+  set(ctx: RunContext, params: unknown): Promise<E.Either<SecretsError, SetOutcome>>;
+  get(ctx: RunContext, params: unknown): Promise<E.Either<SecretsError, GetOutcome>>;
+  delete(ctx: RunContext, params: unknown): Promise<E.Either<SecretsError, DeleteOutcome>>;
+  /** Opens a reference in a run and reads the secret now: delete and expiry revoke outstanding references. */
+  resolve(ctx: RunContext, reference: string): Promise<E.Either<ResolveFailure | SecretsError, Resolved>>;
+  /** Metadata (never values) of the live secrets of the context's workspace. */
+  list(ctx: RunContext, query?: { readonly scope?: Scope; readonly ownerId?: string }): Promise<E.Either<SecretsError, readonly SecretMetadata[]>>;
+  /** Drops expired payloads from the store; returns how many. */
+  sweep(): Promise<E.Either<SecretsError, number>>;
+}
+
+const MAX_WRITE_ATTEMPTS = 32;
+const MAX_REFERENCE_TTL_SECONDS = 86_400;
+
+const identityOf = (ctx: RunContext, p: NameScopeParams): SecretIdentity | undefined =>
+  p.scope === 'user'
+    ? ctx.userId === undefined
+      ? undefined
+      : { workspaceId: ctx.workspaceId, scope: 'user', ownerId: ctx.userId, name: p.name }
+    : { workspaceId: ctx.workspaceId, scope: 'workspace', ownerId: '', name: p.name };
+
+/**
+ * Opens the service: validates options and checks every configured master key against the
+ * key checks in the store, so a wrong master key is refused up front rather than later as garbage.
+ */
+export const openSecretsService = async (options: SecretsServiceOptions): Promise<E.Either<SecretsError, SecretsService>> => {
+  const refTtl = options.referenceTtlSeconds ?? DEFAULT_REFERENCE_TTL_SECONDS;
+  if (!(Number.isFinite(refTtl) && refTtl > 0 && refTtl <= MAX_REFERENCE_TTL_SECONDS))
+    return E.left(invalidField('referenceTtlSeconds', `a number of seconds greater than 0 and at most ${MAX_REFERENCE_TTL_SECONDS}`));
+  const { storage, keyring } = options;
+  const clock = options.clock ?? systemClock;
+
+  for (const kid of keyring.masterKids) {
+    const existing = await storage.keyCheck(kid);
+    if (E.isLeft(existing)) return existing;
+    const stored = existing.right ?? (await (async () => {
+      const made = await storage.ensureKeyCheck(kid, await keyring.makeKeyCheck(kid));
+      return E.isLeft(made) ? undefined : made.right;
+    })());
+    if (stored === undefined) return E.left(keyFailure('wrong_master_key', `could not record a key check for master key "${kid}"`));
+    if (!(await keyring.verifyKeyCheck(kid, stored)))
+      return E.left(
+        keyFailure('wrong_master_key', `SECRETS_MASTER_KEYS: key "${kid}" is not the key this store was written with (wrong master key)`),
+      );
+  }
+  return E.right(makeService(storage, keyring, clock, refTtl * 1000, makeDataKeys(storage, keyring, clock)));
+};
+
+const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTtlMs: number, dataKeys: DataKeys): SecretsService => {
+  const mint = (ctx: RunContext, id: SecretIdentity, secretExpiresAt: number | null, now: number) => {
+    const limit = now + refTtlMs;
+    const expiresAt = secretExpiresAt === null ? limit : Math.min(limit, secretExpiresAt);
+    return keyring.sealReference({ identity: id, expiresAt }, ctx.workspaceId, ctx.correlationId);
+  };
+
+  const checkContext = (ctx: RunContext): E.Either<SecretsError, RunContext> => decodeRunContext(ctx);
+
+  return {
+    set: async (rawCtx, params) => {
+      const ctx = checkContext(rawCtx);
+      if (E.isLeft(ctx)) return ctx;
+      const p = decodeSetParams(params);
+      if (E.isLeft(p)) return p;
+      const id = identityOf(ctx.right, p.right);
+      if (!id) return E.right(userRequiredResult());
+      const dk = await dataKeys.active(id.workspaceId);
+      if (E.isLeft(dk)) return dk;
+      const plaintext = utf8Encode(serializeJson(p.right.value));
+      const allowedHosts = p.right.allowedHosts ?? null;
+      let lost: SecretsError | undefined;
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const now = clock.now();
+        const current = await storage.read(id, now);
+        if (E.isLeft(current)) return current;
+        const version = current.right.version + 1;
+        const expiresAt = p.right.ttl === undefined ? null : now + Math.ceil(p.right.ttl * 1000);
+        const secret: StoredSecret = {
+          identity: id,
+          version,
+          payload: await keyring.sealValue(dk.right, id, version, plaintext),
+          createdAt: current.right.secret?.createdAt ?? now,
+          updatedAt: now,
+          expiresAt,
+          allowedHosts,
+        };
+        const written = await storage.write(secret, current.right.version);
+        if (E.isRight(written)) return E.right(await mint(ctx.right, id, expiresAt, now));
+        if (written.left._tag !== 'VersionConflict') return written;
+        lost = written.left;
+      }
+      return E.left(lost!);
+    },
+
+    get: async (rawCtx, params) => {
+      const ctx = checkContext(rawCtx);
+      if (E.isLeft(ctx)) return ctx;
+      const p = decodeNameScopeParams(params);
+      if (E.isLeft(p)) return p;
+      const id = identityOf(ctx.right, p.right);
+      if (!id) return E.right(userRequiredResult());
+      const now = clock.now();
+      const r = await storage.read(id, now);
+      if (E.isLeft(r)) return r;
+      if (!r.right.secret) return E.right(notFoundResult());
+      return E.right(await mint(ctx.right, id, r.right.secret.expiresAt, now));
+    },
+
+    delete: async (rawCtx, params) => {
+      const ctx = checkContext(rawCtx);
+      if (E.isLeft(ctx)) return ctx;
+      const p = decodeNameScopeParams(params);
+      if (E.isLeft(p)) return p;
+      const id = identityOf(ctx.right, p.right);
+      if (!id) return E.right(userRequiredResult());
+      const r = await storage.remove(id, clock.now());
+      if (E.isLeft(r)) return r;
+      return E.right(r.right.removed ? deletedResult() : notFoundResult());
+    },
+
+    resolve: async (rawCtx, reference) => {
+      const ctx = checkContext(rawCtx);
+      if (E.isLeft(ctx)) return ctx;
+      if (typeof reference !== 'string') return E.left(resolveFailure('malformed'));
+      const claims = await keyring.openReference(reference, ctx.right.workspaceId, ctx.right.correlationId);
+      if (E.isLeft(claims)) return claims;
+      const { identity, expiresAt } = claims.right;
+      const now = clock.now();
+      if (now >= expiresAt) return E.left(resolveFailure('expired', `secret "${identity.name}"`));
+      if (identity.scope === 'user' && identity.ownerId !== ctx.right.userId)
+        return E.left(resolveFailure('user_mismatch', `secret "${identity.name}"`));
+      const r = await storage.read(identity, now);
+      if (E.isLeft(r)) return r;
+      const secret = r.right.secret;
+      if (!secret) return E.left(resolveFailure('not_found', `secret "${identity.name}"`));
+      const dkId = keyring.valueDataKeyId(secret.payload);
+      if (dkId === undefined) return E.left(keyFailure('decrypt_failed', `the stored value of "${identity.name}" is not a sealed value`));
+      const dk = await dataKeys.byId(identity.workspaceId, dkId);
+      if (E.isLeft(dk)) return dk;
+      const plain = await keyring.openValue(dk.right, identity, secret.version, secret.payload);
+      if (E.isLeft(plain)) return plain;
+      const text = utf8Decode(plain.right);
+      const value = text === undefined ? undefined : parseJson(text);
+      if (value === undefined) return E.left(keyFailure('decrypt_failed', `the stored value of "${identity.name}" is not JSON`));
+      return E.right({ value, identity, version: secret.version, allowedHosts: secret.allowedHosts });
+    },
+
+    list: async (rawCtx, query = {}) => {
+      const ctx = checkContext(rawCtx);
+      if (E.isLeft(ctx)) return ctx;
+      const q: ListQuery = {
+        workspaceId: ctx.right.workspaceId,
+        ...(query.scope === undefined ? {} : { scope: query.scope }),
+        ...(query.ownerId === undefined ? {} : { ownerId: query.ownerId }),
+      };
+      return storage.list(q, clock.now());
+    },
+
+    sweep: () => storage.sweep(clock.now()),
+  };
+};

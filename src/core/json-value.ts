@@ -3,13 +3,13 @@ import * as t from 'io-ts';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
-/** Where a value stops being JSON, and why; never the value itself. */
+/** Where a value stops being JSON, and why; never the value itself (object keys are part of it, so they are numbered, not quoted). */
 const firstNonJson = (u: unknown, path: string, ancestors: Set<object>): string | undefined => {
   if (u === null || typeof u === 'boolean' || typeof u === 'string') return undefined;
-  if (typeof u === 'number') return Number.isFinite(u) ? undefined : `${path || 'value'} is not a finite number`;
-  if (typeof u === 'undefined') return `${path || 'value'} is undefined`;
-  if (typeof u !== 'object') return `${path || 'value'} is a ${typeof u}, which JSON cannot hold`;
-  if (ancestors.has(u)) return `${path || 'value'} contains a cycle`;
+  if (typeof u === 'number') return Number.isFinite(u) ? undefined : `${path} is not a finite number`;
+  if (typeof u === 'undefined') return `${path} is undefined`;
+  if (typeof u !== 'object') return `${path} is a ${typeof u}, which JSON cannot hold`;
+  if (ancestors.has(u)) return `${path} contains a cycle`;
   const proto = Object.getPrototypeOf(u) as unknown;
   ancestors.add(u);
   try {
@@ -20,9 +20,10 @@ const firstNonJson = (u: unknown, path: string, ancestors: Set<object>): string 
       }
       return undefined;
     }
-    if (proto !== Object.prototype && proto !== null) return `${path || 'value'} is not a plain object`;
-    for (const key of Object.keys(u)) {
-      const r = firstNonJson((u as Record<string, unknown>)[key], `${path}[${JSON.stringify(key)}]`, ancestors);
+    if (proto !== Object.prototype && proto !== null) return `${path} is not a plain object`;
+    const keys = Object.keys(u);
+    for (let i = 0; i < keys.length; i++) {
+      const r = firstNonJson((u as Record<string, unknown>)[keys[i]!], `${path}[key #${i + 1}]`, ancestors);
       if (r) return r;
     }
     return undefined;
@@ -31,14 +32,23 @@ const firstNonJson = (u: unknown, path: string, ancestors: Set<object>): string 
   }
 };
 
-const isJson = (u: unknown): u is JsonValue => firstNonJson(u, '', new Set()) === undefined;
+/** firstNonJson, total: a getter that throws makes the value unreadable, not the caller crash. */
+const problemOf = (u: unknown): string | undefined => {
+  try {
+    return firstNonJson(u, 'value', new Set());
+  } catch {
+    return 'value could not be read';
+  }
+};
+
+const isJson = (u: unknown): u is JsonValue => problemOf(u) === undefined;
 
 /** io-ts codec for any JSON value; the failure message says where and why, never what. */
 export const JsonValueC = new t.Type<JsonValue, JsonValue, unknown>(
   'JsonValue',
   isJson,
   (u, c) => {
-    const problem = firstNonJson(u, '', new Set());
+    const problem = problemOf(u);
     return problem === undefined ? t.success(u as JsonValue) : t.failure(u, c, `a JSON value (${problem})`);
   },
   (a) => a,

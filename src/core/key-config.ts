@@ -33,7 +33,11 @@ export const decodeKeySet = (variable: string, u: unknown): E.Either<KeyFailure,
     const at = `${variable}[${i}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return fail(at, 'must be an object with kid, key and active');
     const extra = Object.keys(item).filter((k) => k !== 'kid' && k !== 'key' && k !== 'active');
-    if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'unknown field (allowed: kid, key, active)');
+    if (extra.length > 0) {
+      // A field name is echoed only when it is short and identifier-like: it cannot then be key material.
+      const shown = extra[0]!;
+      return fail(/^[A-Za-z_$][A-Za-z0-9_$]{0,31}$/.test(shown) ? `${at}.${shown}` : at, 'unknown field (allowed: kid, key, active)');
+    }
     if (!EntryC.is(item)) {
       const o = item as Record<string, unknown>;
       if (typeof o['kid'] !== 'string') return fail(`${at}.kid`, 'must be a string');

@@ -48,6 +48,7 @@ const EXPECTED: Record<string, string> = {
   Scope: '"workspace" or "user"',
   Ttl: `a number of seconds greater than 0 and at most ${MAX_TTL_SECONDS}`,
   Host: 'a lower-case host name such as "api.example.com"',
+  'ReadonlyArray<Host>': 'a list of lower-case host names such as ["api.example.com"]',
   string: 'a string',
   number: 'a number',
 };

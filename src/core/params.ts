@@ -1,5 +1,6 @@
 // The parameters of secrets.set / get / delete: decoded strictly, with errors that name the field and never the value.
 import * as t from 'io-ts';
+import { isNamingText } from './text-rules.ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { ScopeC, type Scope } from './scope.ts';
 import { JsonValueC, serializeJson, type JsonValue } from './json-value.ts';
@@ -16,15 +17,13 @@ export const MAX_TTL_SECONDS = 100 * 365 * 24 * 3600;
 /** At most this many allowed hosts per secret. */
 export const MAX_ALLOWED_HOSTS = 64;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export interface NameBrand {
   readonly SecretName: unique symbol;
 }
 export const NameC = t.brand(
   t.string,
-  (s): s is t.Branded<string, NameBrand> => s.length > 0 && s.length <= MAX_NAME_LENGTH && s.trim().length > 0 && !CONTROL.test(s),
+  (s): s is t.Branded<string, NameBrand> => s.length > 0 && s.length <= MAX_NAME_LENGTH && s.trim().length > 0 && isNamingText(s),
   'SecretName',
 );
 

@@ -1,5 +1,6 @@
 // The run context: which workspace, which run, what started it and, except for schedules, which user.
 import * as t from 'io-ts';
+import { isNamingText } from './text-rules.ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { describeErrors } from './report.ts';
@@ -9,11 +10,9 @@ import { invalidField, invalidInput, type InvalidInput } from './errors.ts';
 export interface IdBrand {
   readonly Id: unique symbol;
 }
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 export const IdC = t.brand(
   t.string,
-  (s): s is t.Branded<string, IdBrand> => s.length > 0 && s.length <= 256 && !CONTROL.test(s),
+  (s): s is t.Branded<string, IdBrand> => s.length > 0 && s.length <= 256 && isNamingText(s),
   'Id',
 );
 

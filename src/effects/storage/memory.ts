@@ -41,8 +41,9 @@ export const memoryStorage = (): StoragePort => {
       return ok(rec);
     },
     activateDataKey: (next) => {
+      const same = (k: DataKeyRecord) => k.workspaceId === next.workspaceId && k.id === next.id;
       dataKeys = [
-        ...dataKeys.map((k) => (k.workspaceId === next.workspaceId && k.active ? { ...k, active: false } : k)),
+        ...dataKeys.filter((k) => !same(k)).map((k) => (k.workspaceId === next.workspaceId && k.active ? { ...k, active: false } : k)),
         { ...next, active: true },
       ];
       return ok(undefined);

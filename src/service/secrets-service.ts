@@ -4,7 +4,7 @@ import { utf8Decode, utf8Encode } from '../core/bytes.ts';
 import { invalidField, keyFailure, type SecretsError } from '../core/errors.ts';
 import { parseJson, serializeJson, type JsonValue } from '../core/json-value.ts';
 import { decodeNameScopeParams, decodeSetParams, type NameScopeParams } from '../core/params.ts';
-import { DEFAULT_REFERENCE_TTL_SECONDS, resolveFailure, type ResolveFailure } from '../core/reference.ts';
+import { DEFAULT_REFERENCE_TTL_SECONDS, resolveFailure, type ReferenceClaims, type ResolveFailure } from '../core/reference.ts';
 import { decodeRunContext, type RunContext } from '../core/run-context.ts';
 import type { Scope, SecretIdentity } from '../core/scope.ts';
 import type { ListQuery, SecretMetadata, StoredSecret } from '../core/store.ts';
@@ -29,6 +29,13 @@ export interface SecretsServiceOptions {
   readonly referenceTtlSeconds?: number;
 }
 
+/** What a secret's current row says about an opened reference, read without decrypting. */
+export interface SecretPeek {
+  readonly identity: SecretIdentity;
+  readonly version: number;
+  readonly allowedHosts: readonly string[] | null;
+}
+
 /** A resolved reference: the current value and what the caller needs to decide where it may go. */
 export interface Resolved {
   readonly value: JsonValue;
@@ -43,6 +50,13 @@ export interface SecretsService {
   delete(ctx: RunContext, params: unknown): Promise<E.Either<SecretsError, DeleteOutcome>>;
   /** Opens a reference in a run and reads the secret now: delete and expiry revoke outstanding references. */
   resolve(ctx: RunContext, reference: string): Promise<E.Either<ResolveFailure | SecretsError, Resolved>>;
+  /** The crypto half of resolve: opens a reference's claims in a run (stable for a given text, so a run may keep them). */
+  openReference(ctx: RunContext, reference: string): Promise<E.Either<ResolveFailure | SecretsError, ReferenceClaims>>;
+  /**
+   * The store half of resolve without decrypting: checks opened claims now (expiry, user) and reads the
+   * secret's current version. Only claims this service's openReference returned are accepted.
+   */
+  peek(ctx: RunContext, claims: ReferenceClaims): Promise<E.Either<ResolveFailure | SecretsError, SecretPeek>>;
   /** Metadata (never values) of the live secrets of the context's workspace. */
   list(ctx: RunContext, query?: { readonly scope?: Scope; readonly ownerId?: string }): Promise<E.Either<SecretsError, readonly SecretMetadata[]>>;
   /** Drops expired payloads from the store; returns how many. */
@@ -94,6 +108,28 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
   };
 
   const checkContext = (ctx: RunContext): E.Either<SecretsError, RunContext> => decodeRunContext(ctx);
+
+  /** Claims this service opened; peek accepts no others, so nobody can probe the store with made-up claims. */
+  const issued = new WeakSet<ReferenceClaims>();
+
+  const openReference = async (rawCtx: RunContext, reference: string): Promise<E.Either<ResolveFailure | SecretsError, ReferenceClaims>> => {
+    const ctx = checkContext(rawCtx);
+    if (E.isLeft(ctx)) return ctx;
+    if (typeof reference !== 'string') return E.left(resolveFailure('malformed'));
+    const claims = await keyring.openReference(reference, ctx.right.workspaceId, ctx.right.correlationId);
+    if (E.isRight(claims)) issued.add(claims.right);
+    return claims;
+  };
+
+  /** Reference expiry, user, then the store read at this moment: delete and expiry revoke at once. */
+  const peekSecret = async (ctx: RunContext, { identity, expiresAt }: ReferenceClaims): Promise<E.Either<ResolveFailure | SecretsError, StoredSecret>> => {
+    const now = clock.now();
+    if (now >= expiresAt) return E.left(resolveFailure('expired', `secret "${identity.name}"`));
+    if (identity.scope === 'user' && identity.ownerId !== ctx.userId) return E.left(resolveFailure('user_mismatch', `secret "${identity.name}"`));
+    const r = await storage.read(identity, now);
+    if (E.isLeft(r)) return r;
+    return r.right.secret ? E.right(r.right.secret) : E.left(resolveFailure('not_found', `secret "${identity.name}"`));
+  };
 
   return {
     set: async (rawCtx, params) => {
@@ -158,20 +194,13 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
     },
 
     resolve: async (rawCtx, reference) => {
-      const ctx = checkContext(rawCtx);
-      if (E.isLeft(ctx)) return ctx;
-      if (typeof reference !== 'string') return E.left(resolveFailure('malformed'));
-      const claims = await keyring.openReference(reference, ctx.right.workspaceId, ctx.right.correlationId);
+      const claims = await openReference(rawCtx, reference);
       if (E.isLeft(claims)) return claims;
-      const { identity, expiresAt } = claims.right;
-      const now = clock.now();
-      if (now >= expiresAt) return E.left(resolveFailure('expired', `secret "${identity.name}"`));
-      if (identity.scope === 'user' && identity.ownerId !== ctx.right.userId)
-        return E.left(resolveFailure('user_mismatch', `secret "${identity.name}"`));
-      const r = await storage.read(identity, now);
-      if (E.isLeft(r)) return r;
-      const secret = r.right.secret;
-      if (!secret) return E.left(resolveFailure('not_found', `secret "${identity.name}"`));
+      const ctx = rawCtx;
+      const { identity } = claims.right;
+      const found = await peekSecret(ctx, claims.right);
+      if (E.isLeft(found)) return found;
+      const secret = found.right;
       const dkId = keyring.valueDataKeyId(secret.payload);
       if (dkId === undefined) return E.left(keyFailure('decrypt_failed', `the stored value of "${identity.name}" is not a sealed value`));
       const dk = await dataKeys.byId(identity.workspaceId, dkId);
@@ -182,6 +211,16 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
       const value = text === undefined ? undefined : parseJson(text);
       if (value === undefined) return E.left(keyFailure('decrypt_failed', `the stored value of "${identity.name}" is not JSON`));
       return E.right({ value, identity, version: secret.version, allowedHosts: secret.allowedHosts });
+    },
+
+    openReference,
+
+    peek: async (rawCtx, claims) => {
+      const ctx = checkContext(rawCtx);
+      if (E.isLeft(ctx)) return ctx;
+      if (!issued.has(claims)) return E.left(resolveFailure('tampered', 'claims that this service did not open'));
+      const found = await peekSecret(ctx.right, claims);
+      return E.isLeft(found) ? found : E.right({ identity: claims.identity, version: found.right.version, allowedHosts: found.right.allowedHosts });
     },
 
     list: async (rawCtx, query = {}) => {

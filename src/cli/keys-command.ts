@@ -1,0 +1,86 @@
+// `secretref keys generate|rotate|rotate-data`: make key entries, rewrap data keys, move a workspace to a new data key.
+import { parseArgs } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import { errorMessage } from '../core/errors.ts';
+import { parseKeySet } from '../core/key-config.ts';
+import { KID_PATTERN } from '../core/reference.ts';
+import { systemClock } from '../effects/clock.ts';
+import { makeKeyring } from '../effects/crypto/keyring.ts';
+import { webCryptoPrimitives } from '../effects/crypto/webcrypto.ts';
+import { rewrapDataKeys, rotateDataKey } from '../service/key-rotation.ts';
+import { cliLog, type Writer } from './jsonl.ts';
+import { generateKeyEntry, loadKeys } from './keys-config.ts';
+import { CliExit, EXIT, openService } from './open-service.ts';
+
+export const KEYS_USAGE = `secretref keys generate [--kid KID] [--inactive]
+secretref keys rotate                       (rewrap every data key under the active SECRETS_MASTER_KEYS key)
+secretref keys rotate-data --workspace W    (new data key for W, and re-encryption of its values)`;
+
+export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv, io: { readonly stdout: Writer; readonly stderr: Writer }): Promise<number> => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { kid: { type: 'string' }, inactive: { type: 'boolean', default: false }, workspace: { type: 'string' } },
+    });
+  } catch (e) {
+    throw new CliExit(EXIT.unusable, `${(e as Error).message}\nusage:\n${KEYS_USAGE}`);
+  }
+  const [action, ...extra] = parsed.positionals;
+  if (extra.length > 0) throw new CliExit(EXIT.unusable, `usage:\n${KEYS_USAGE}`);
+  const progress = (what: string) => (done: number, total: number) => {
+    if (done === total || done % 100 === 0) cliLog(io.stderr, 'info', `${what}: ${done}/${total}`);
+  };
+
+  switch (action) {
+    case 'generate': {
+      const kid = parsed.values.kid ?? `kek-${new Date().toISOString().slice(0, 10)}`;
+      if (!KID_PATTERN.test(kid)) throw new CliExit(EXIT.unusable, '--kid: 1 to 64 characters among A-Z a-z 0-9 _ -');
+      io.stdout.write(`${JSON.stringify(generateKeyEntry(kid, !parsed.values.inactive))}\n`);
+      return EXIT.ok;
+    }
+    case 'rotate': {
+      const { storage } = await openService(env, io.stderr);
+      try {
+        const keys = loadKeys(env);
+        const master = parseKeySet('SECRETS_MASTER_KEYS', keys.masterKeys);
+        if (E.isLeft(master)) throw new CliExit(EXIT.unusable, master.left.message);
+        const keyring = await makeKeyring(webCryptoPrimitives, { master: master.right });
+        const r = await rewrapDataKeys(storage, keyring, progress('rewrapping data keys'));
+        if (E.isLeft(r)) throw new CliExit(EXIT.failed, errorMessage(r.left));
+        io.stdout.write(`${JSON.stringify({ activeMasterKid: keyring.activeMasterKid, ...r.right })}\n`);
+        const removable = r.right.unusedMasterKids.filter((k) => k !== keyring.activeMasterKid);
+        cliLog(
+          io.stderr,
+          'info',
+          removable.length > 0
+            ? `every data key is wrapped with "${keyring.activeMasterKid}". ${removable.map((k) => `"${k}"`).join(', ')} no longer wraps any data key: remove it from SECRETS_MASTER_KEYS once the references it sealed have expired (300 s by default).`
+            : `every data key is wrapped with "${keyring.activeMasterKid}".`,
+        );
+        return EXIT.ok;
+      } finally {
+        await storage.close();
+      }
+    }
+    case 'rotate-data': {
+      const workspace = parsed.values.workspace;
+      if (!workspace) throw new CliExit(EXIT.unusable, 'rotate-data needs --workspace W');
+      const { storage } = await openService(env, io.stderr);
+      try {
+        const keys = loadKeys(env);
+        const master = parseKeySet('SECRETS_MASTER_KEYS', keys.masterKeys);
+        if (E.isLeft(master)) throw new CliExit(EXIT.unusable, master.left.message);
+        const keyring = await makeKeyring(webCryptoPrimitives, { master: master.right });
+        const r = await rotateDataKey(storage, keyring, systemClock, workspace, progress(`re-encrypting ${workspace}`));
+        if (E.isLeft(r)) throw new CliExit(EXIT.failed, errorMessage(r.left));
+        io.stdout.write(`${JSON.stringify({ workspace, ...r.right })}\n`);
+        return EXIT.ok;
+      } finally {
+        await storage.close();
+      }
+    }
+    default:
+      throw new CliExit(EXIT.unusable, `usage:\n${KEYS_USAGE}`);
+  }
+};

@@ -1,0 +1,106 @@
+// `secretref run <automation.yaml>`: runs one automation (and the other automations of its folder, for calls).
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import { parse as parseYaml } from 'yaml';
+import { parseAutomation } from '../runtime/decode-automation.ts';
+import type { Automation } from '../runtime/ast.ts';
+import { createRuntime } from '../runtime/runtime.ts';
+import { jsonlSinks, type Writer } from './jsonl.ts';
+import { CliExit, EXIT, openService } from './open-service.ts';
+
+export const RUN_USAGE = `secretref run <automation.yaml> [--workspace W] [--user U] [--trigger endpoint|event|schedule|manual]
+                [--config <file.yaml|file.json|JSON>] [--payload <JSON>] [--correlation-id ID]`;
+
+const loadAutomation = (file: string): Automation => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliExit(EXIT.unusable, `cannot read automation file ${file}`);
+  }
+  const a = parseAutomation(text, basename(file, extname(file)));
+  if (E.isLeft(a)) throw new CliExit(EXIT.unusable, `${file}: ${a.left.problems.map((p) => `${p.path}: ${p.expected}`).join('; ')}`);
+  return a.right;
+};
+
+/** Other automations beside the file, for calls by slug; ones that do not decode are skipped. */
+const siblings = (file: string): Automation[] =>
+  readdirSync(dirname(file))
+    .filter((f) => /\.ya?ml$/.test(f) && join(dirname(file), f) !== file)
+    .flatMap((f) => {
+      try {
+        const a = parseAutomation(readFileSync(join(dirname(file), f), 'utf8'), basename(f, extname(f)));
+        return E.isRight(a) ? [a.right] : [];
+      } catch {
+        return [];
+      }
+    });
+
+const parseJsonArg = (flag: string, text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliExit(EXIT.unusable, `${flag}: not valid JSON`);
+  }
+};
+
+const loadConfig = (arg: string | undefined): unknown => {
+  if (arg === undefined) return {};
+  const trimmed = arg.trim();
+  if (trimmed.startsWith('{')) return parseJsonArg('--config', trimmed);
+  let text: string;
+  try {
+    text = readFileSync(arg, 'utf8');
+  } catch {
+    throw new CliExit(EXIT.unusable, `--config: cannot read ${arg}`);
+  }
+  try {
+    return /\.json$/i.test(arg) ? JSON.parse(text) : parseYaml(text);
+  } catch {
+    throw new CliExit(EXIT.unusable, `--config: ${arg} is not valid ${/\.json$/i.test(arg) ? 'JSON' : 'YAML'}`);
+  }
+};
+
+export const runCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv, stdout: Writer, stderr: Writer): Promise<number> => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        workspace: { type: 'string', default: 'default' },
+        user: { type: 'string' },
+        trigger: { type: 'string', default: 'manual' },
+        config: { type: 'string' },
+        payload: { type: 'string' },
+        'correlation-id': { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new CliExit(EXIT.unusable, `${(e as Error).message}\nusage: ${RUN_USAGE}`);
+  }
+  const file = parsed.positionals[0];
+  if (!file || parsed.positionals.length > 1) throw new CliExit(EXIT.unusable, `usage: ${RUN_USAGE}`);
+  const automation = loadAutomation(file);
+  const config = loadConfig(parsed.values.config);
+  const payload = parsed.values.payload === undefined ? {} : parseJsonArg('--payload', parsed.values.payload);
+  const context = {
+    workspaceId: parsed.values.workspace,
+    correlationId: parsed.values['correlation-id'] ?? randomUUID(),
+    trigger: parsed.values.trigger,
+    ...(parsed.values.user === undefined ? {} : { userId: parsed.values.user }),
+  };
+
+  const { service, storage } = await openService(env, stderr);
+  try {
+    const runtime = createRuntime({ secrets: service, sinks: jsonlSinks(stdout, stderr), automations: siblings(file), config });
+    const result = await runtime.run(automation, { context: context as never, payload });
+    if (E.isLeft(result)) throw new CliExit(EXIT.unusable, result.left.message);
+    return result.right.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+  } finally {
+    await storage.close();
+  }
+};

@@ -1,0 +1,152 @@
+// Resolution inside fetch: every reference of the request resolved through the run's resolver, masked, audited, substituted — or the request stops, fail closed.
+import * as E from 'fp-ts/lib/Either.js';
+import { errorMessage, type SecretsError } from '../core/errors.ts';
+import type { JsonValue } from '../core/json-value.ts';
+import type { ResolveFailure } from '../core/reference.ts';
+import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from '../core/reference.ts';
+import {
+  distinctReferences,
+  leftoverMarker,
+  scanRequest,
+  substituteRequest,
+  valueAsText,
+  type RequestParts,
+} from '../core/request-resolution.ts';
+import type { Scope } from '../core/scope.ts';
+import { EVENT } from './events.ts';
+import { InstructionError } from './instruction-error.ts';
+import type { ReferenceResolver, ResolutionFailure } from './reference-resolver.ts';
+import type { RunEnv } from './run-env.ts';
+
+/** A secret the request carries, and where it may go. */
+export interface CarriedSecret {
+  readonly name: string;
+  readonly scope: Scope;
+  readonly allowedHosts: readonly string[] | null;
+}
+
+export interface ResolvedRequest {
+  /** The request with every reference replaced. */
+  readonly request: RequestParts;
+  readonly secrets: readonly CarriedSecret[];
+  /** The resolved values (each distinct reference once). */
+  readonly values: readonly JsonValue[];
+  /** Which fields held references: decides which derived strings are masked. */
+  readonly secretIn: { readonly url: boolean; readonly query: boolean; readonly body: boolean };
+}
+
+/** The audit record of one reference (`runtime.secrets.resolved`); never a value. */
+export interface ResolutionAudit {
+  readonly name: string | null;
+  readonly scope: Scope | null;
+  readonly outcome: string;
+  readonly host: string | null;
+}
+
+const safeHost = (text: string): string | null => {
+  try {
+    return new URL(text).hostname;
+  } catch {
+    return null;
+  }
+};
+
+/** The URL's host once its own references are known (null while any is missing). */
+const hostOf = (url: string, values: ReadonlyMap<string, JsonValue>): string | null => {
+  if (!url.includes(REFERENCE_PREFIX)) return safeHost(url);
+  let missing = false;
+  const text = url.replace(REFERENCE_IN_TEXT, (m) => {
+    const v = values.get(m);
+    if (v === undefined) missing = true;
+    return v === undefined ? '' : valueAsText(v);
+  });
+  return missing ? null : safeHost(text);
+};
+
+/** `reference_<code>` for the request field `at` (e.g. `headers.Authorization`); `opened` says whether a reference was there to open. */
+const referenceError = (path: string, at: string, opened: boolean, code: string, reason: string, name: string | undefined): InstructionError => {
+  const field = `${path}.fetch.${at}`;
+  const what = name === undefined ? `the secret reference in ${field}` : `secret "${name}" (referenced in ${field})`;
+  const unnamed = name === undefined && opened ? ' (the reference does not open, so the secret cannot be named)' : '';
+  return new InstructionError(
+    `reference_${code}`,
+    `${what} did not resolve (${code}): ${reason}${unnamed}; the request was not sent`,
+    path,
+    { field, reason: code, ...(name === undefined ? {} : { secret: name }) },
+  );
+};
+
+/** The failure's own message without the service's trailing `(secret "NAME")`, which the error states once itself. */
+const reasonOf = (e: ResolveFailure | SecretsError): string => (e._tag === 'ResolveFailure' ? e.message.replace(/ \(secret ".*"\)$/, '') : errorMessage(e));
+
+/**
+ * Resolves every reference of `written` (each distinct one once, concurrently), registers each value with
+ * the masks before anything is built, audits each outcome, and substitutes. Throws `reference_<reason>`
+ * for the first failing reference in walk order, `reference_malformed` for `$secret:` text that is not a
+ * reference, `reference_unresolved` for `$secret:` text left after substitution, and `host_not_allowed`
+ * when a secret's allow-list excludes the URL's host. Nothing is sent in any of these cases.
+ */
+export const resolveRequest = async (written: RequestParts, env: RunEnv, resolver: ReferenceResolver, path: string): Promise<ResolvedRequest> => {
+  const scan = scanRequest(written);
+  if (scan.stray !== undefined)
+    throw referenceError(path, scan.stray, false, 'malformed', 'this $secret: text is not a well-formed reference', undefined);
+  if (scan.sites.length === 0) return { request: written, secrets: [], values: [], secretIn: { url: false, query: false, body: false } };
+
+  const refs = distinctReferences(scan.sites);
+  const outcomes = await Promise.all(refs.map((r) => resolver.resolve(r.reference)));
+
+  const values = new Map<string, JsonValue>();
+  const secrets: CarriedSecret[] = [];
+  outcomes.forEach((o, i) => {
+    if (E.isLeft(o)) return;
+    env.masks.addSecret(o.right.value);
+    values.set(refs[i]!.reference, o.right.value);
+    secrets.push({ name: o.right.identity.name, scope: o.right.identity.scope, allowedHosts: o.right.allowedHosts });
+  });
+
+  const host = hostOf(written.url, values);
+  const refused = (s: CarriedSecret) => s.allowedHosts !== null && (host === null || !s.allowedHosts.includes(host));
+  const audit = (a: ResolutionAudit) => env.output.emit(EVENT.secretResolved, a);
+  outcomes.forEach((o) => {
+    if (E.isRight(o)) {
+      const { name, scope } = o.right.identity;
+      audit({ name, scope, outcome: refused({ name, scope, allowedHosts: o.right.allowedHosts }) ? 'host_not_allowed' : 'resolved', host });
+    } else audit({ name: o.left.name ?? null, scope: o.left.scope ?? null, outcome: o.left.error.code, host });
+  });
+
+  const failed = outcomes.findIndex(E.isLeft);
+  if (failed >= 0) {
+    const f = (outcomes[failed] as E.Left<ResolutionFailure>).left;
+    throw referenceError(path, refs[failed]!.field, true, f.error.code, reasonOf(f.error), f.name);
+  }
+
+  const substituted = substituteRequest(written, values);
+  if (E.isLeft(substituted)) throw referenceError(path, substituted.left.field, false, 'unresolved', 'no value was resolved for this reference', undefined);
+  const left = leftoverMarker(substituted.right);
+  if (left !== undefined)
+    throw referenceError(path, left, false, 'unresolved', '$secret: text is left in the request after resolution', undefined);
+
+  const blocked = secrets.find(refused);
+  if (blocked !== undefined) throw hostNotAllowed(path, blocked, host);
+
+  const parts = new Set(scan.sites.map((s) => s.part));
+  return {
+    request: substituted.right,
+    secrets,
+    values: [...values.values()],
+    secretIn: { url: parts.has('url'), query: parts.has('query'), body: parts.has('body') },
+  };
+};
+
+/** `host_not_allowed` for a secret whose allow-list does not hold the destination host. */
+export const hostNotAllowed = (path: string, s: CarriedSecret, host: string | null): InstructionError =>
+  new InstructionError(
+    'host_not_allowed',
+    `secret "${s.name}" may only be sent to its allowed hosts (${s.allowedHosts?.join(', ') ?? ''}); ${host ?? 'this URL'} is not one of them; the request was not sent`,
+    path,
+    { secret: s.name, host },
+  );
+
+/** The first carried secret whose allow-list excludes `host`, if any. */
+export const firstRefused = (secrets: readonly CarriedSecret[], host: string): CarriedSecret | undefined =>
+  secrets.find((s) => s.allowedHosts !== null && !s.allowedHosts.includes(host));

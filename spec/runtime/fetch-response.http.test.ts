@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { EVENT } from '../../src/runtime/events.ts';
 import { executeFetch } from '../../src/runtime/fetch-instruction.ts';
+import { MAX_RESPONSE_BYTES } from '../../src/runtime/fetch-response.ts';
 import { InstructionError } from '../../src/runtime/instruction-error.ts';
 import { REDACTED } from '../support/fake-masks.ts';
 import { generated, makeFetchEnv } from '../support/msw-env.ts';
@@ -83,5 +84,13 @@ describe('fetch errors', () => {
     expect(e.message).toContain('api.example.com');
     expect(e.message).not.toContain(value);
     expect(e.message).not.toContain('/net');
+  });
+});
+
+describe('fetch response size', () => {
+  it('refuses a response body larger than 16 MiB with fetch_response_too_large instead of truncating it', async () => {
+    server.use(http.get('https://big.example.com/x', () => new HttpResponse(new Uint8Array(MAX_RESPONSE_BYTES + 1), { headers: { 'content-type': 'text/plain' } })));
+    const t = await makeFetchEnv();
+    await expect(executeFetch({ url: 'https://big.example.com/x' }, t.env, 'do[0]')).rejects.toMatchObject({ code: 'fetch_response_too_large' });
   });
 });

@@ -3,7 +3,7 @@ import { valueAsText } from '../core/request-resolution.ts';
 import { EVENT } from './events.ts';
 import { firstHop } from './fetch-request.ts';
 import { resolveRequest, type ResolvedRequest } from './fetch-resolve.ts';
-import { readResponse, type ReadResponse } from './fetch-response.ts';
+import { MAX_RESPONSE_BYTES, readResponse, ResponseTooLarge, type ReadResponse } from './fetch-response.ts';
 import { send } from './fetch-send.ts';
 import { readRequest, type RenderedFetch } from './fetch-validate.ts';
 import { InstructionError } from './instruction-error.ts';
@@ -69,7 +69,9 @@ export const executeFetch = async (instr: RenderedFetch, env: FetchEnv, path: st
   let read: ReadResponse;
   try {
     read = await readResponse(response);
-  } catch {
+  } catch (e) {
+    if (e instanceof ResponseTooLarge)
+      throw new InstructionError('fetch_response_too_large', `the response from ${host} is larger than ${MAX_RESPONSE_BYTES} bytes`, path, { host });
     throw new InstructionError('fetch_network_error', `network error: the response from ${host} broke off`, path, { host });
   }
   env.output.log('info', `fetch ${first.method} ${host} ${read.status}`, {

@@ -7,9 +7,39 @@ export interface ReadResponse {
   readonly body: JsonValue;
 }
 
+/** Largest response body a fetch reads (16 MiB); a larger one is an error, not a truncated output. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export class ResponseTooLarge extends Error {}
+
+/** The body as text, refusing more than MAX_RESPONSE_BYTES. */
+const boundedText = async (response: Response): Promise<string> => {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      throw new ResponseTooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+};
+
 /** The body: parsed JSON when the content type contains `json` and the text parses, the text otherwise ('' when empty). */
 export const readBody = async (response: Response): Promise<JsonValue> => {
-  const text = await response.text();
+  const text = await boundedText(response);
   const type = response.headers.get('content-type') ?? '';
   if (!type.toLowerCase().includes('json')) return text;
   if (text.trim() === '') return null;

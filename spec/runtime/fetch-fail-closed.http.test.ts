@@ -113,13 +113,36 @@ describe('fetch fails closed', () => {
     expect(t.events.find((x) => x.type === EVENT.secretResolved)?.payload).toMatchObject({ outcome: 'host_not_allowed', host: 'api.example.com' });
   });
 
-  it('a host from a reference is checked too', async () => {
+  it('a reference inside the host or credentials of a URL is refused before anything is sent', async () => {
     const t = await makeFetchEnv();
     const value = generated();
-    const refHost = await t.secret('host', 'api.example.com');
+    const refHost = await t.secret('host', `tenant-${generated()}`);
+    const ref = await t.secret('apiKey', value);
+    expect((await refused(t, { url: `https://${refHost}.example.com/x`, headers: { 'X-Key': ref } }, value)).code).toBe('reference_in_url_authority');
+    expect((await refused(t, { url: `https://svc:${ref}@api.example.com/x` }, value)).code).toBe('reference_in_url_authority');
+  });
+
+  it('a whole URL from a reference (a secret webhook) is checked against the allow-list of what it carries', async () => {
+    const t = await makeFetchEnv();
+    const value = generated();
+    const hook = await t.secret('hook', 'https://api.example.com/hooks/x');
     const ref = await t.secret('apiKey', value, { allowedHosts: ['allowed.example.com'] });
-    const e = await refused(t, { url: `https://${refHost}/x`, headers: { 'X-Key': ref } }, value);
-    expect(e.code).toBe('host_not_allowed');
+    expect((await refused(t, { url: hook, headers: { 'X-Key': ref } }, value)).code).toBe('host_not_allowed');
+  });
+
+  it('an allow-listed secret goes only over https to the default port', async () => {
+    const t = await makeFetchEnv();
+    const value = generated();
+    const ref = await t.secret('apiKey', value, { allowedHosts: ['api.example.com'] });
+    expect((await refused(t, { url: 'http://api.example.com/x', headers: { 'X-Key': ref } }, value)).code).toBe('host_not_allowed');
+    expect((await refused(t, { url: 'https://api.example.com:8443/x', headers: { 'X-Key': ref } }, value)).code).toBe('host_not_allowed');
+  });
+
+  it('a reference used as a header name is refused', async () => {
+    const t = await makeFetchEnv();
+    const value = generated();
+    const ref = await t.secret('apiKey', value);
+    expect((await refused(t, { url: `${API}/x`, headers: { [ref]: 'v' } }, value)).code).toBe('reference_in_header_name');
   });
 
   it('an allowed host is served', async () => {

@@ -29,16 +29,6 @@ describe('fetch resolves references in every field', () => {
     expect(t.masks.secrets).toEqual([token]);
   });
 
-  it('a header name', async () => {
-    const t = await makeFetchEnv();
-    const name = `x-${generated('h')}`;
-    const ref = await t.secret('headerName', name);
-    let seen: string | null = null;
-    server.use(http.get(`${API}/h`, ({ request }) => ((seen = request.headers.get(name)), HttpResponse.json({}))));
-    await executeFetch({ url: `${API}/h`, headers: { [ref]: 'yes' } }, t.env, 'do[0]');
-    expect(seen).toBe('yes');
-  });
-
   it('the url (path and host part of the query), with the encoded URL registered as an exact mask', async () => {
     const t = await makeFetchEnv();
     const id = generated('acct');

@@ -133,7 +133,8 @@ export const secretsCommand = async (
         return EXIT.ok;
       default: {
         if (scope !== 'workspace' && scope !== 'user') throw new CliExit(EXIT.unusable, '--scope: "workspace" or "user"');
-        const q = scope === 'user' ? { scope: 'user' as const, ...(ctx.userId ? { ownerId: ctx.userId } : {}) } : { scope: 'workspace' as const };
+        if (scope === 'user' && !ctx.userId) throw new CliExit(EXIT.unusable, '--scope user needs --user: user secrets are private to their user');
+        const q = scope === 'user' ? { scope: 'user' as const, ownerId: ctx.userId! } : { scope: 'workspace' as const };
         for (const m of check(await service.list(ctx, q))) out(metadataLine(m));
         return EXIT.ok;
       }

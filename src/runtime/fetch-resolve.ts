@@ -43,25 +43,42 @@ export interface ResolutionAudit {
   readonly host: string | null;
 }
 
-const safeHost = (text: string): string | null => {
+const safeUrl = (text: string): URL | null => {
   try {
-    return new URL(text).hostname;
+    return new URL(text);
   } catch {
     return null;
   }
 };
 
-/** The URL's host once its own references are known (null while any is missing). */
-const hostOf = (url: string, values: ReadonlyMap<string, JsonValue>): string | null => {
-  if (!url.includes(REFERENCE_PREFIX)) return safeHost(url);
+/** The URL once its own references are known (null while any is missing or it does not parse). */
+const urlOf = (url: string, values: ReadonlyMap<string, JsonValue>): URL | null => {
+  if (!url.includes(REFERENCE_PREFIX)) return safeUrl(url);
   let missing = false;
   const text = url.replace(REFERENCE_IN_TEXT, (m) => {
     const v = values.get(m);
     if (v === undefined) missing = true;
     return v === undefined ? '' : valueAsText(v);
   });
-  return missing ? null : safeHost(text);
+  return missing ? null : safeUrl(text);
 };
+
+/**
+ * A reference written inside the host or credentials of a literal URL (`https://{{ref}}.example.com`,
+ * `https://u:{{ref}}@host`) would put the value into DNS, logs and audit hosts: refused. A URL that *starts*
+ * with a reference (a secret webhook or base URL) is allowed; its host then comes from the value.
+ */
+const referenceInAuthority = (url: string): boolean => {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
+  return authority !== undefined && authority.includes(REFERENCE_PREFIX);
+};
+
+/**
+ * May a secret with this allow-list go to `url`? Without an allow-list, anywhere; with one, only over
+ * https, to the default port, of a listed host.
+ */
+export const allowedDestination = (s: CarriedSecret, url: URL | null): boolean =>
+  s.allowedHosts === null || (url !== null && url.protocol === 'https:' && url.port === '' && s.allowedHosts.includes(url.hostname));
 
 /** `reference_<code>` for the request field `at` (e.g. `headers.Authorization`); `opened` says whether a reference was there to open. */
 const referenceError = (path: string, at: string, opened: boolean, code: string, reason: string, name: string | undefined): InstructionError => {
@@ -87,6 +104,11 @@ const reasonOf = (e: ResolveFailure | SecretsError): string => (e._tag === 'Reso
  * when a secret's allow-list excludes the URL's host. Nothing is sent in any of these cases.
  */
 export const resolveRequest = async (written: RequestParts, env: RunEnv, resolver: ReferenceResolver, path: string): Promise<ResolvedRequest> => {
+  if (referenceInAuthority(written.url))
+    throw referenceError(path, 'url', false, 'in_url_authority', 'a secret cannot be part of the URL\'s host or credentials (put it in a header, the query or the body)', undefined);
+  // Header names are named in errors and logs; a secret there could not be kept out of them.
+  if (written.headers.some(([name]) => name.includes(REFERENCE_PREFIX)))
+    throw referenceError(path, 'headers', false, 'in_header_name', 'a secret cannot be a header name', undefined);
   const scan = scanRequest(written);
   if (scan.stray !== undefined)
     throw referenceError(path, scan.stray, false, 'malformed', 'this $secret: text is not a well-formed reference', undefined);
@@ -104,8 +126,9 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
     secrets.push({ name: o.right.identity.name, scope: o.right.identity.scope, allowedHosts: o.right.allowedHosts });
   });
 
-  const host = hostOf(written.url, values);
-  const refused = (s: CarriedSecret) => s.allowedHosts !== null && (host === null || !s.allowedHosts.includes(host));
+  const destination = urlOf(written.url, values);
+  const host = destination?.hostname ?? null;
+  const refused = (s: CarriedSecret) => !allowedDestination(s, destination);
   const audit = (a: ResolutionAudit) => env.output.emit(EVENT.secretResolved, a);
   outcomes.forEach((o) => {
     if (E.isRight(o)) {
@@ -127,7 +150,7 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
     throw referenceError(path, left, false, 'unresolved', '$secret: text is left in the request after resolution', undefined);
 
   const blocked = secrets.find(refused);
-  if (blocked !== undefined) throw hostNotAllowed(path, blocked, host);
+  if (blocked !== undefined) throw hostNotAllowed(path, blocked, destination);
 
   const parts = new Set(scan.sites.map((s) => s.part));
   return {
@@ -138,15 +161,17 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
   };
 };
 
-/** `host_not_allowed` for a secret whose allow-list does not hold the destination host. */
-export const hostNotAllowed = (path: string, s: CarriedSecret, host: string | null): InstructionError =>
-  new InstructionError(
+/** `host_not_allowed` for a secret whose allow-list does not admit the destination. */
+export const hostNotAllowed = (path: string, s: CarriedSecret, url: URL | null): InstructionError => {
+  const where = url === null ? 'this URL' : url.protocol === 'https:' && url.port === '' ? url.hostname : `${url.protocol}//${url.host}`;
+  return new InstructionError(
     'host_not_allowed',
-    `secret "${s.name}" may only be sent to its allowed hosts (${s.allowedHosts?.join(', ') ?? ''}); ${host ?? 'this URL'} is not one of them; the request was not sent`,
+    `secret "${s.name}" may only be sent over https to its allowed hosts (${s.allowedHosts?.join(', ') ?? ''}); ${where} is not one of them; the request was not sent`,
     path,
-    { secret: s.name, host },
+    { secret: s.name, host: url?.hostname ?? null },
   );
+};
 
-/** The first carried secret whose allow-list excludes `host`, if any. */
-export const firstRefused = (secrets: readonly CarriedSecret[], host: string): CarriedSecret | undefined =>
-  secrets.find((s) => s.allowedHosts !== null && !s.allowedHosts.includes(host));
+/** The first carried secret that may not go to `url`, if any. */
+export const firstRefused = (secrets: readonly CarriedSecret[], url: URL): CarriedSecret | undefined =>
+  secrets.find((s) => !allowedDestination(s, url));

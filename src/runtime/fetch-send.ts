@@ -43,9 +43,16 @@ export const send = async (plan: SendPlan, env: RunEnv, path: string): Promise<S
   let auth = plan.auth;
   const carries = plan.secrets.length > 0;
   for (let redirects = 0; ; redirects++) {
-    const blocked = firstRefused(plan.secrets, hop.url.hostname);
-    if (blocked !== undefined) throw hostNotAllowed(path, blocked, hop.url.hostname);
-    const request = await buildRequest(hop, auth, env.masks, env.clock.now(), path);
+    const blocked = firstRefused(plan.secrets, hop.url);
+    if (blocked !== undefined) throw hostNotAllowed(path, blocked, hop.url);
+    let request: Request;
+    try {
+      request = await buildRequest(hop, auth, env.masks, env.clock.now(), path);
+    } catch (e) {
+      // The platform's messages quote header values, which may hold a resolved secret: never pass them on.
+      if (e instanceof InstructionError) throw e;
+      throw new InstructionError('invalid_parameter', `${path}.fetch: a header or credential holds a character an HTTP header cannot carry; the request was not sent`, path);
+    }
     let response: Response;
     try {
       response = await env.fetch()(request);

@@ -28,9 +28,12 @@ export class InstructionError extends Error {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
-/** Any thrown thing as an error object; unknown errors keep their message (it goes through redaction like every output). */
+/**
+ * Any thrown thing as an error object. Only InstructionError messages are ours; other errors' messages
+ * (the platform's, a library's) may quote their inputs — undici quotes header values — so only the name is kept.
+ */
 export const toErrorObject = (e: unknown): ErrorObject => {
   if (e instanceof InstructionError) return e.toObject();
-  if (e instanceof Error) return { error: 'internal_error', message: e.message };
+  if (e instanceof Error) return { error: 'internal_error', message: `an internal error occurred (${e.name})` };
   return { error: 'internal_error', message: 'an unknown error was thrown' };
 };

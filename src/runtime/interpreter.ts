@@ -36,7 +36,8 @@ const guarded = async (it: Interpreter, frame: Frame, step: Step, onError: OnErr
     result = await body();
   } catch (e) {
     if (onError === 'break') throw e;
-    result = toErrorObject(e);
+    // The error object becomes a variable an automation can send anywhere: it is redacted like any output.
+    result = it.env.masks.redact(toErrorObject(e));
     if (onError === 'emit') it.env.output.emit(EVENT.error, result);
     it.env.output.log('warn', `${step.path} ${step.kind} failed and the run goes on (onError: ${onError})`, result);
   }
@@ -119,7 +120,7 @@ const runStep = async (it: Interpreter, frame: Frame, step: Step, depth: number)
         await runSteps(it, frame, t.do, depth);
       } catch (e) {
         if (!t.catch) throw e;
-        frame.variables['error'] = toErrorObject(e);
+        frame.variables['error'] = env.masks.redact(toErrorObject(e));
         await runSteps(it, frame, t.catch, depth);
       } finally {
         if (t.finally) await runSteps(it, frame, t.finally, depth);

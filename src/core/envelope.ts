@@ -28,9 +28,32 @@ export const parseBlob = (format: BlobFormat, text: string): SealedBlob | undefi
 /** The key id a blob names, without opening it. */
 export const blobKid = (text: string): string | undefined => text.split('.')[1];
 
-/** A value is bound to its identity and version: moved or rolled back, it does not open. */
-export const valueAad = (dataKeyId: string, id: SecretIdentity, version: number): Uint8Array =>
-  utf8Encode(JSON.stringify(['secretref/value/v1', dataKeyId, id.workspaceId, id.scope, id.ownerId, id.name, version]));
+/** What a sealed value is bound to: its identity, its version and its policy (expiry, allowed hosts). */
+export interface ValueBinding {
+  readonly identity: SecretIdentity;
+  readonly version: number;
+  readonly expiresAt: number | null;
+  readonly allowedHosts: readonly string[] | null;
+}
+
+/**
+ * A value is bound to its identity, version and policy: moved to another identity, rolled back, or with
+ * its expiry or allow-list edited in the store, it does not open.
+ */
+export const valueAad = (dataKeyId: string, b: ValueBinding): Uint8Array =>
+  utf8Encode(
+    JSON.stringify([
+      'secretref/value/v1',
+      dataKeyId,
+      b.identity.workspaceId,
+      b.identity.scope,
+      b.identity.ownerId,
+      b.identity.name,
+      b.version,
+      b.expiresAt,
+      b.allowedHosts,
+    ]),
+  );
 
 /** A wrapped data key is bound to its master key, workspace and id. */
 export const dataKeyAad = (kekId: string, workspaceId: string, dataKeyId: string): Uint8Array =>

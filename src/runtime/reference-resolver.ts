@@ -35,7 +35,8 @@ export const makeReferenceResolver = (secrets: SecretsService, ctx: RunContext):
   const runCtx = checked.right;
 
   const claimsByText = new Map<string, { readonly claims: ReferenceClaims; readonly key: string }>();
-  const values = new Map<string, { readonly version: number; readonly value: JsonValue }>();
+  // Allowed hosts are taken from the decryption (they are bound into the value's associated data), not from the peek.
+  const values = new Map<string, { readonly version: number; readonly value: JsonValue; readonly allowedHosts: readonly string[] | null }>();
 
   return {
     resolve: async (reference) => {
@@ -51,11 +52,12 @@ export const makeReferenceResolver = (secrets: SecretsService, ctx: RunContext):
       if (E.isLeft(now)) return E.left({ error: now.left, name: identity.name, scope: identity.scope });
       const hit = values.get(opened.key);
       if (hit !== undefined && hit.version === now.right.version)
-        return E.right({ value: hit.value, identity, version: hit.version, allowedHosts: now.right.allowedHosts });
+        return E.right({ value: hit.value, identity, version: hit.version, allowedHosts: hit.allowedHosts });
       const full = await secrets.resolve(runCtx, reference);
       if (E.isLeft(full)) return E.left({ error: full.left, name: identity.name, scope: identity.scope });
       const cur = values.get(opened.key);
-      if (cur === undefined || cur.version <= full.right.version) values.set(opened.key, { version: full.right.version, value: full.right.value });
+      if (cur === undefined || cur.version <= full.right.version)
+        values.set(opened.key, { version: full.right.version, value: full.right.value, allowedHosts: full.right.allowedHosts });
       return full;
     },
   };

@@ -96,11 +96,11 @@ export const rotateDataKey = async (
         old = await keyring.importDataKey(dkId, raw.right);
         opened.set(dkId, old);
       }
-      const plain = await keyring.openValue(old, s.identity, s.version, s.payload);
+      const plain = await keyring.openValue(old, s, s.payload);
       if (E.isLeft(plain)) return plain;
       if (utf8Decode(plain.right) === undefined) return E.left(keyFailure('decrypt_failed', `the stored value of "${s.identity.name}" is not text`));
       const version = s.version + 1;
-      const moved: StoredSecret = { ...s, version, payload: await keyring.sealValue(next, s.identity, version, plain.right), updatedAt: clock.now() };
+      const moved: StoredSecret = { ...s, version, payload: await keyring.sealValue(next, { ...s, version }, plain.right), updatedAt: clock.now() };
       const w = await storage.write(moved, s.version);
       if (E.isRight(w)) reencrypted++;
       else if (w.left._tag === 'VersionConflict') skipped++;

@@ -150,14 +150,12 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
         if (E.isLeft(current)) return current;
         const version = current.right.version + 1;
         const expiresAt = p.right.ttl === undefined ? null : now + Math.ceil(p.right.ttl * 1000);
+        const binding = { identity: id, version, expiresAt, allowedHosts };
         const secret: StoredSecret = {
-          identity: id,
-          version,
-          payload: await keyring.sealValue(dk.right, id, version, plaintext),
+          ...binding,
+          payload: await keyring.sealValue(dk.right, binding, plaintext),
           createdAt: current.right.secret?.createdAt ?? now,
           updatedAt: now,
-          expiresAt,
-          allowedHosts,
         };
         const written = await storage.write(secret, current.right.version);
         if (E.isRight(written)) return E.right(await mint(ctx.right, id, expiresAt, now));
@@ -205,7 +203,7 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
       if (dkId === undefined) return E.left(keyFailure('decrypt_failed', `the stored value of "${identity.name}" is not a sealed value`));
       const dk = await dataKeys.byId(identity.workspaceId, dkId);
       if (E.isLeft(dk)) return dk;
-      const plain = await keyring.openValue(dk.right, identity, secret.version, secret.payload);
+      const plain = await keyring.openValue(dk.right, secret, secret.payload);
       if (E.isLeft(plain)) return plain;
       const text = utf8Decode(plain.right);
       const value = text === undefined ? undefined : parseJson(text);

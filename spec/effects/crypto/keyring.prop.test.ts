@@ -6,6 +6,7 @@ import { base64Encode, base64urlDecode, base64urlEncode, hexEncode, utf8Decode, 
 import type { KeySet } from '../../../src/core/key-config.ts';
 import { parseJson, serializeJson, type JsonValue } from '../../../src/core/json-value.ts';
 import type { ReferenceClaims } from '../../../src/core/reference.ts';
+import type { ValueBinding } from '../../../src/core/envelope.ts';
 import type { SecretIdentity } from '../../../src/core/scope.ts';
 import { makeKeyring, type DataKey, type Keyring } from '../../../src/effects/crypto/keyring.ts';
 import { webCryptoPrimitives } from '../../../src/effects/crypto/webcrypto.ts';
@@ -38,6 +39,9 @@ const flipBit = (text: string, bit: number): string => {
 };
 
 /** JSON's own effect on a value: -0 becomes 0. */
+/** A binding with no policy, for the tests that vary identity and version only. */
+const bind = (identity: SecretIdentity, version: number): ValueBinding => ({ identity, version, expiresAt: null, allowedHosts: null });
+
 const throughJson = (v: JsonValue): JsonValue => JSON.parse(JSON.stringify(v)) as JsonValue;
 
 const valueArb = fc.jsonValue({ stringUnit: 'binary' }) as fc.Arbitrary<JsonValue>;
@@ -63,9 +67,9 @@ beforeAll(async () => {
 describe('sealed values', () => {
   test.prop([identityArb, versionArb, valueArb])('any JSON value opens to itself under its identity and version', async (id, version, value) => {
     const dk = await freshDataKey(ringA);
-    const payload = await ringA.sealValue(dk, id, version, utf8Encode(serializeJson(value)));
+    const payload = await ringA.sealValue(dk, bind(id, version), utf8Encode(serializeJson(value)));
     expect(ringA.valueDataKeyId(payload)).toBe(dk.id);
-    const opened = await ringA.openValue(dk, id, version, payload);
+    const opened = await ringA.openValue(dk, bind(id, version), payload);
     if (E.isLeft(opened)) throw new Error(opened.left.message);
     expect(parseJson(utf8Decode(opened.right)!)).toEqual(throughJson(value));
   });
@@ -74,8 +78,8 @@ describe('sealed values', () => {
     'flipping any single bit of the sealed bytes makes it not open',
     async (id, version, value, bit) => {
       const dk = await freshDataKey(ringA);
-      const payload = await ringA.sealValue(dk, id, version, utf8Encode(serializeJson(value)));
-      const opened = await ringA.openValue(dk, id, version, flipBit(payload, bit));
+      const payload = await ringA.sealValue(dk, bind(id, version), utf8Encode(serializeJson(value)));
+      const opened = await ringA.openValue(dk, bind(id, version), flipBit(payload, bit));
       expect(E.isLeft(opened) && opened.left.code).toBe('decrypt_failed');
     },
   );
@@ -84,8 +88,8 @@ describe('sealed values', () => {
     'a value moved to another workspace, scope, owner or name does not open',
     async ([id, other], version, value) => {
       const dk = await freshDataKey(ringA);
-      const payload = await ringA.sealValue(dk, id, version, utf8Encode(serializeJson(value)));
-      const opened = await ringA.openValue(dk, other, version, payload);
+      const payload = await ringA.sealValue(dk, bind(id, version), utf8Encode(serializeJson(value)));
+      const opened = await ringA.openValue(dk, bind(other, version), payload);
       expect(E.isLeft(opened) && opened.left.code).toBe('decrypt_failed');
     },
   );
@@ -95,8 +99,8 @@ describe('sealed values', () => {
     async (id, version, delta, back) => {
       const other = back ? version - delta : version + delta;
       const dk = await freshDataKey(ringA);
-      const payload = await ringA.sealValue(dk, id, version, utf8Encode('"v"'));
-      const opened = await ringA.openValue(dk, id, other, payload);
+      const payload = await ringA.sealValue(dk, bind(id, version), utf8Encode('"v"'));
+      const opened = await ringA.openValue(dk, bind(id, other), payload);
       expect(E.isLeft(opened)).toBe(true);
     },
   );
@@ -105,17 +109,17 @@ describe('sealed values', () => {
     const id: SecretIdentity = { workspaceId: 'ws-1', scope: 'workspace', ownerId: '', name: 'apiKey' };
     const dk1 = await freshDataKey(ringA);
     const dk2 = await freshDataKey(ringA);
-    const payload = await ringA.sealValue(dk1, id, 1, utf8Encode('"v"'));
-    expect(E.isLeft(await ringA.openValue(dk2, id, 1, payload))).toBe(true);
+    const payload = await ringA.sealValue(dk1, bind(id, 1), utf8Encode('"v"'));
+    expect(E.isLeft(await ringA.openValue(dk2, bind(id, 1), payload))).toBe(true);
     const relabelled = payload.replace(dk1.id, dk2.id);
-    expect(E.isLeft(await ringA.openValue(dk2, id, 1, relabelled))).toBe(true);
+    expect(E.isLeft(await ringA.openValue(dk2, bind(id, 1), relabelled))).toBe(true);
   });
 
   test('two seals of the same value differ (fresh nonce each time)', async () => {
     const id: SecretIdentity = { workspaceId: 'ws-1', scope: 'workspace', ownerId: '', name: 'apiKey' };
     const dk = await freshDataKey(ringA);
-    const a = await ringA.sealValue(dk, id, 1, utf8Encode('"same"'));
-    const b = await ringA.sealValue(dk, id, 1, utf8Encode('"same"'));
+    const a = await ringA.sealValue(dk, bind(id, 1), utf8Encode('"same"'));
+    const b = await ringA.sealValue(dk, bind(id, 1), utf8Encode('"same"'));
     expect(a).not.toBe(b);
     expect(splitBlob(a).bytes.subarray(0, 12)).not.toEqual(splitBlob(b).bytes.subarray(0, 12));
   });
@@ -124,7 +128,7 @@ describe('sealed values', () => {
     'text that is not a sealed value (%j) is refused, not thrown',
     async (text) => {
       const dk = await freshDataKey(ringA);
-      const r = await ringA.openValue(dk, { workspaceId: 'w', scope: 'workspace', ownerId: '', name: 'n' }, 1, text);
+      const r = await ringA.openValue(dk, bind({ workspaceId: 'w', scope: 'workspace', ownerId: '', name: 'n' }, 1), text);
       expect(E.isLeft(r) && r.left.code).toBe('decrypt_failed');
     },
   );
@@ -356,11 +360,11 @@ describe('rotation', () => {
     async (id, version, value) => {
       const dk = oldRing.newDataKey();
       const { wrapped } = await oldRing.wrapDataKey(id.workspaceId, dk.id, dk.raw);
-      const payload = await oldRing.sealValue(await oldRing.importDataKey(dk.id, dk.raw), id, version, utf8Encode(serializeJson(value)));
+      const payload = await oldRing.sealValue(await oldRing.importDataKey(dk.id, dk.raw), bind(id, version), utf8Encode(serializeJson(value)));
       const raw = await rotated.unwrapDataKeyRaw(id.workspaceId, dk.id, wrapped);
       if (E.isLeft(raw)) throw new Error(raw.left.message);
       expect(raw.right).toEqual(dk.raw);
-      const opened = await rotated.openValue(await rotated.importDataKey(dk.id, raw.right), id, version, payload);
+      const opened = await rotated.openValue(await rotated.importDataKey(dk.id, raw.right), bind(id, version), payload);
       expect(E.isRight(opened) && parseJson(utf8Decode(opened.right)!)).toEqual(throughJson(value));
     },
   );
@@ -423,4 +427,21 @@ describe('key checks', () => {
   test.each(['', 'garbage', 'kc1.kek-v1.', 'sv1.kek-v1.' + 'A'.repeat(40)])('text that is not a key check (%j) does not verify', async (text) => {
     expect(await ringA.verifyKeyCheck('kek-v1', text)).toBe(false);
   });
+});
+
+describe('a sealed value is bound to its policy', () => {
+  test.prop([identityArb, versionArb, fc.option(expiresAtArb, { nil: null }), fc.option(fc.array(fc.constantFrom('a.example.com', 'b.example.com'), { minLength: 1, maxLength: 2 }), { nil: null })])(
+    'editing the expiry or the allowed hosts next to a sealed value makes it fail to open',
+    async (id, version, expiresAt, allowedHosts) => {
+      const ring = await keyring(keySetOf([{ kid: 'kek-p', active: true }]));
+      const dk = await freshDataKey(ring);
+      const binding: ValueBinding = { identity: id, version, expiresAt, allowedHosts };
+      const payload = await ring.sealValue(dk, binding, utf8Encode('"v"'));
+      expect(E.isRight(await ring.openValue(dk, binding, payload))).toBe(true);
+      const otherExpiry = expiresAt === null ? 1 : null;
+      expect(E.isLeft(await ring.openValue(dk, { ...binding, expiresAt: otherExpiry }, payload))).toBe(true);
+      const otherHosts = allowedHosts === null ? ['evil.example.com'] : null;
+      expect(E.isLeft(await ring.openValue(dk, { ...binding, allowedHosts: otherHosts }, payload))).toBe(true);
+    },
+  );
 });

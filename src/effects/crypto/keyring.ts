@@ -9,6 +9,7 @@ import {
   keyCheckAad,
   parseBlob,
   valueAad,
+  type ValueBinding,
 } from '../../core/envelope.ts';
 import type { KeySet } from '../../core/key-config.ts';
 import {
@@ -48,10 +49,10 @@ export interface Keyring {
   wrapDataKey(workspaceId: string, id: string, raw: Uint8Array): Promise<{ readonly wrapped: string; readonly kekId: string }>;
   /** Unwraps to raw bytes (for rewrapping) with whichever configured master key the blob names. */
   unwrapDataKeyRaw(workspaceId: string, id: string, wrapped: string): Promise<E.Either<KeyFailure, Uint8Array>>;
-  sealValue(dataKey: DataKey, id: SecretIdentity, version: number, plaintext: Uint8Array): Promise<string>;
+  sealValue(dataKey: DataKey, binding: ValueBinding, plaintext: Uint8Array): Promise<string>;
   /** The data key id a sealed value names. */
   valueDataKeyId(payload: string): string | undefined;
-  openValue(dataKey: DataKey, id: SecretIdentity, version: number, payload: string): Promise<E.Either<KeyFailure, Uint8Array>>;
+  openValue(dataKey: DataKey, binding: ValueBinding, payload: string): Promise<E.Either<KeyFailure, Uint8Array>>;
   sealReference(claims: ReferenceClaims, workspaceId: string, correlationId: string): Promise<string>;
   openReference(text: string, workspaceId: string, correlationId: string): Promise<E.Either<ResolveFailure, ReferenceClaims>>;
   /** A blob that only the named master key opens, stored to detect a wrong key at start-up. */
@@ -138,18 +139,19 @@ export const makeKeyring = async (c: CryptoPrimitives, config: KeyringConfig): P
         : E.left(keyFailure('wrong_master_key', `master key "${blob.kid}" does not open data key ${id} of workspace ${workspaceId}: wrong key, or the row was altered`));
     },
 
-    sealValue: async (dataKey, id, version, plaintext) =>
-      formatBlob({ format: 'sv1', kid: dataKey.id, ...(await seal(dataKey.key, plaintext, valueAad(dataKey.id, id, version))) }),
+    sealValue: async (dataKey, binding, plaintext) =>
+      formatBlob({ format: 'sv1', kid: dataKey.id, ...(await seal(dataKey.key, plaintext, valueAad(dataKey.id, binding))) }),
 
     valueDataKeyId: (payload) => parseBlob('sv1', payload)?.kid,
 
-    openValue: async (dataKey, id, version, payload) => {
+    openValue: async (dataKey, binding, payload) => {
+      const id = binding.identity;
       const blob = parseBlob('sv1', payload);
       if (!blob || blob.kid !== dataKey.id) return E.left(keyFailure('decrypt_failed', `the stored value of "${id.name}" is not a sealed value of data key ${dataKey.id}`));
-      const plain = await c.aesGcmOpen(dataKey.key, blob.nonce, blob.sealed, valueAad(dataKey.id, id, version));
+      const plain = await c.aesGcmOpen(dataKey.key, blob.nonce, blob.sealed, valueAad(dataKey.id, binding));
       return plain
         ? E.right(plain)
-        : E.left(keyFailure('decrypt_failed', `the stored value of "${id.name}" does not open: it was altered, moved or rolled back`));
+        : E.left(keyFailure('decrypt_failed', `the stored value of "${id.name}" does not open: it, its expiry or its allowed hosts were altered, moved or rolled back`));
     },
 
     sealReference: async (claims, workspaceId, correlationId) => {

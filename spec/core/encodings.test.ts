@@ -80,3 +80,15 @@ describe('exactForms', () => {
     expect([...exact].every((f) => encodedForms(v).includes(f))).toBe(true);
   });
 });
+
+describe('the encodings a URL parser applies', () => {
+  it('includes the value as `new URL` writes it into a path and into a query', () => {
+    // (A backslash is no example: in a special URL's path it becomes '/', a change of text, not an encoding.)
+    const value = `abc def|ghi^jkl'"<>\`{}x`;
+    const path = new URL(`https://h/items/${value}`).pathname.slice('/items/'.length);
+    const query = new URL(`https://h/?k=${value}`).search.slice('?k='.length);
+    const forms = encodedForms(value);
+    expect(forms).toContain(path);
+    expect(forms).toContain(query);
+  });
+});

@@ -74,4 +74,15 @@ describe('secrets do not leave through error objects', () => {
     expect(received).toHaveLength(1);
     expect(received[0]).not.toContain(value);
   });
+
+  it('a value placed in the URL path and echoed back as the URL parser encoded it is masked', async () => {
+    const value = `abc def|ghi^${randomBytes(6).toString('hex')}`;
+    const h = await openHarness();
+    right(await h.service.set(ctx(), { name: 'p', value, scope: 'workspace' }));
+    server.use(http.all('https://api.example.com/*', ({ request }) => HttpResponse.json({ error: 'not found', path: new URL(request.url).pathname }, { status: 404 })));
+    const o = await runYaml(`do:\n  - fetch: {url: "https://api.example.com/items/{{secret.p}}", output: r}\noutput: "{{r}}"\n`, { harness: h });
+    const encoded = new URL(`https://h/items/${value}`).pathname.slice('/items/'.length);
+    expect(JSON.stringify(o.result)).not.toContain(encoded);
+    expect(o.lines.join('\n')).not.toContain(encoded);
+  });
 });

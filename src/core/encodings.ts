@@ -90,6 +90,8 @@ const URI = safeTable("-_.!~*'();,/?:@&=+$#"); // encodeURI
 const FORM = safeTable('*-._'); // URLSearchParams, application/x-www-form-urlencoded
 const RFC3986 = safeTable('-._~'); // unreserved only (OAuth, Python quote(safe=''))
 const RFC3986_PATH = safeTable('-._~/'); // Python quote() default
+const WHATWG_PATH = safeTable("!$%&'()*+,-./:;=@[]^_|~"); // what `new URL` leaves raw in a path
+const WHATWG_QUERY = safeTable('!$%&()*+,-./:;=?@[\\]^_`{|}~'); // what `new URL` leaves raw in a special URL's query
 
 const percentEncode = (bytes: Uint8Array, safe: Uint8Array, plusForSpace: boolean, upper: boolean): string => {
   const digits = upper ? '0123456789ABCDEF' : '0123456789abcdef';
@@ -112,6 +114,8 @@ const percentForms = (bytes: Uint8Array): string[] => {
       percentEncode(bytes, RFC3986, true, upper),
       percentEncode(bytes, RFC3986_PATH, false, upper),
       percentEncode(bytes, URI, false, upper),
+      percentEncode(bytes, WHATWG_PATH, false, upper),
+      percentEncode(bytes, WHATWG_QUERY, false, upper),
     );
   }
   return out;

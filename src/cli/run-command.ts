@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
 import { parseAutomation } from '../runtime/decode-automation.ts';
+import { decodeRunContext } from '../core/run-context.ts';
+import { errorMessage } from '../core/errors.ts';
 import type { Automation } from '../runtime/ast.ts';
 import { createRuntime } from '../runtime/runtime.ts';
 import { jsonlSinks, type Writer } from './jsonl.ts';
@@ -94,10 +96,14 @@ export const runCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv
     ...(parsed.values.user === undefined ? {} : { userId: parsed.values.user }),
   };
 
+  // A bad context is unusable input: refuse it before the store is opened (or created).
+  const checked = decodeRunContext(context);
+  if (E.isLeft(checked)) throw new CliExit(EXIT.unusable, errorMessage(checked.left));
+
   const { service, storage } = await openService(env, stderr);
   try {
     const runtime = createRuntime({ secrets: service, sinks: jsonlSinks(stdout, stderr), automations: siblings(file), config });
-    const result = await runtime.run(automation, { context: context as never, payload });
+    const result = await runtime.run(automation, { context: checked.right, payload });
     if (E.isLeft(result)) throw new CliExit(EXIT.unusable, result.left.message);
     return result.right.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {

@@ -13,6 +13,7 @@ export const SECRETS_USAGE = `secretref secrets set <name> [--scope workspace|us
 secretref secrets get <name> [--scope workspace|user] [--reveal]
 secretref secrets delete <name> [--scope workspace|user]
 secretref secrets list [--scope workspace|user]
+secretref secrets sweep                      (drops the ciphertext of expired secrets, in every workspace)
 common: --workspace W (default "default"), --user U (needed for scope user)`;
 
 /** Reads all of stdin; one trailing newline is dropped (what `echo` and here-strings add). */
@@ -61,7 +62,7 @@ export const secretsCommand = async (
   }
   const [action, name, ...extra] = parsed.positionals;
   const expectsName = action === 'set' || action === 'get' || action === 'delete';
-  if (!action || !['set', 'get', 'delete', 'list'].includes(action) || (expectsName && !name) || extra.length > 0 || (action === 'list' && name))
+  if (!action || !['set', 'get', 'delete', 'list', 'sweep'].includes(action) || (expectsName && !name) || extra.length > 0 || ((action === 'list' || action === 'sweep') && name))
     throw new CliExit(EXIT.unusable, `usage:\n${SECRETS_USAGE}`);
   const ctx = {
     workspaceId: parsed.values.workspace,
@@ -131,6 +132,10 @@ export const secretsCommand = async (
           out(r);
         }
         return EXIT.ok;
+      case 'sweep': {
+        out({ swept: check(await service.sweep()) });
+        return EXIT.ok;
+      }
       default: {
         if (scope !== 'workspace' && scope !== 'user') throw new CliExit(EXIT.unusable, '--scope: "workspace" or "user"');
         if (scope === 'user' && !ctx.userId) throw new CliExit(EXIT.unusable, '--scope user needs --user: user secrets are private to their user');

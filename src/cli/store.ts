@@ -17,13 +17,17 @@ export const describeStore = (spec: string): E.Either<StorageFailure, StoreChoic
   if (spec === 'memory:') return E.right({ kind: 'memory', where: 'memory' });
   if (spec.startsWith('sqlite:')) return spec.length > 7 ? E.right({ kind: 'sqlite', where: spec.slice(7) }) : E.left(storageFailure('SECRETREF_STORE: sqlite: needs a path, e.g. sqlite:.secretref/secrets.db'));
   if (/^postgres(ql)?:\/\//.test(spec)) {
+    let u: URL;
     try {
-      const u = new URL(spec);
-      u.password = u.password ? '***' : '';
-      return E.right({ kind: 'postgres', where: u.toString() });
+      u = new URL(spec);
     } catch {
       return E.left(storageFailure('SECRETREF_STORE: not a valid postgres:// URL'));
     }
+    const schema = u.searchParams.get('schema');
+    if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+      return E.left(storageFailure('SECRETREF_STORE: ?schema= must be lower-case letters, digits and _ (at most 63)'));
+    u.password = u.password ? '***' : '';
+    return E.right({ kind: 'postgres', where: u.toString() });
   }
   return E.left(storageFailure('SECRETREF_STORE must be sqlite:<path>, postgres://… or memory:'));
 };
@@ -41,7 +45,11 @@ export const openStore = async (spec: string): Promise<E.Either<StorageFailure, 
     }
     case 'postgres': {
       const { openPostgresStorage } = await import('../effects/storage/postgres.ts');
-      return openPostgresStorage(spec);
+      // ?schema= is ours: postgres.js would send any other query parameter to the server as a setting.
+      const u = new URL(spec);
+      const schema = u.searchParams.get('schema');
+      u.searchParams.delete('schema');
+      return openPostgresStorage(u.toString(), schema === null ? {} : { schema });
     }
   }
 };

@@ -17,7 +17,6 @@ export interface DataKeys {
 
 export const makeDataKeys = (storage: StoragePort, keyring: Keyring, clock: Clock): DataKeys => {
   const opened = new Map<string, Promise<E.Either<KeyFailure | StorageFailure, DataKey>>>();
-  const activeIds = new Map<string, string>();
 
   const open = (rec: DataKeyRecord): Promise<E.Either<KeyFailure | StorageFailure, DataKey>> => {
     const cacheKey = JSON.stringify([rec.workspaceId, rec.id]);
@@ -43,9 +42,9 @@ export const makeDataKeys = (storage: StoragePort, keyring: Keyring, clock: Cloc
   };
 
   return {
+    // Which key is active is read at every write (one indexed read): another process may have run
+    // `keys rotate-data`, and a write sealed under the retired key would be skipped by it. Unwrapped keys stay cached.
     active: async (workspaceId) => {
-      const id = activeIds.get(workspaceId);
-      if (id) return byId(workspaceId, id);
       let rec = await storage.activeDataKey(workspaceId);
       if (E.isLeft(rec)) return rec;
       if (!rec.right) {
@@ -54,13 +53,11 @@ export const makeDataKeys = (storage: StoragePort, keyring: Keyring, clock: Cloc
         rec = await storage.ensureActiveDataKey({ workspaceId, id: fresh.id, wrapped, kekId, active: true, createdAt: clock.now() });
         if (E.isLeft(rec)) return rec;
       }
-      activeIds.set(workspaceId, rec.right!.id);
       return open(rec.right!);
     },
     byId,
     clear: () => {
       opened.clear();
-      activeIds.clear();
     },
   };
 };

@@ -56,9 +56,10 @@ export interface DataRotationReport {
 
 /**
  * Gives a workspace a new active data key (new writes use it at once) and re-encrypts every live
- * secret under it, one compare-and-set each (version + 1). Interrupted, it can simply run again:
- * values already under the new key are skipped, and a value changed meanwhile by a writer is left
- * to that writer (it used the new key).
+ * secret under it, one compare-and-set each (version + 1). A value changed meanwhile by a writer is
+ * left to that writer (writers read the active key at every write, so it used the new one).
+ * Interrupted, it can simply run again: that makes one more data key and re-encrypts every value
+ * under it, which is harmless; the retired keys stay in the store to open old rows.
  */
 export const rotateDataKey = async (
   storage: StoragePort,

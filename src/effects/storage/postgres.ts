@@ -221,6 +221,27 @@ const migrate = (sql: Sql, schema: string): Promise<E.Either<StorageFailure, num
 };
 
 /**
+ * One round trip within the connect timeout. postgres.js applies connect_timeout per attempt, and when a peer
+ * accepts the connection and closes it before the handshake (a proxy or load balancer with no backend, another
+ * service on the port) it reconnects at once, again and again (porsager/postgres#1193): without this deadline,
+ * opening never returns.
+ */
+const firstContact = async (sql: Sql, seconds: number, target: string): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Refusal(`cannot reach PostgreSQL at ${target}: no PostgreSQL handshake within ${seconds} s (CONNECT_TIMEOUT)`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    await Promise.race([sql`SELECT 1`, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
  * Connects to PostgreSQL and migrates the schema. An unreachable server fails within the connect timeout;
  * every later failure is a StorageFailure value naming the SQLSTATE or the client error, never data.
  */
@@ -244,6 +265,7 @@ export const openPostgresStorage = async (url: string, options: PostgresStorageO
   }
   let migrated: E.Either<StorageFailure, number>;
   try {
+    await firstContact(sql, options.connectTimeoutSeconds ?? 5, target);
     migrated = await migrate(sql, schema);
   } catch (e) {
     migrated = E.left(storageFailure(`cannot open the PostgreSQL store: ${describe(e, target)}`));

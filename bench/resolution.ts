@@ -13,6 +13,7 @@ import { memoryStorage } from '../src/effects/storage/memory.ts';
 import { resolveRequest } from '../src/runtime/fetch-resolve.ts';
 import { makeReferenceResolver, type ReferenceResolver } from '../src/runtime/reference-resolver.ts';
 import type { RunEnv } from '../src/runtime/run-env.ts';
+import { makeMasks } from '../src/runtime/boundary.ts';
 import { openSecretsService, type SecretsService } from '../src/service/secrets-service.ts';
 
 export interface ResolutionBenchRow {
@@ -89,7 +90,8 @@ const quietEnv = (secrets: SecretsService): RunEnv => ({
   secrets,
   clock: { now: () => T0 },
   fetch: () => () => Promise.reject(new Error('the bench sends nothing')),
-  masks: { addSecret: () => ({ short: false }), addExact: () => undefined, redact: (v) => v },
+  // The runtime's real mask set: every resolution registers its value, as in a run.
+  masks: makeMasks(),
   output: { emit: () => undefined, log: () => undefined },
 });
 

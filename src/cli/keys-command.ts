@@ -5,7 +5,8 @@ import { errorMessage } from '../core/errors.ts';
 import { parseKeySet } from '../core/key-config.ts';
 import { KID_PATTERN } from '../core/reference.ts';
 import { systemClock } from '../effects/clock.ts';
-import { makeKeyring } from '../effects/crypto/keyring.ts';
+import { makeKeyring, type Keyring } from '../effects/crypto/keyring.ts';
+import type { StoragePort } from '../effects/storage/port.ts';
 import { webCryptoPrimitives } from '../effects/crypto/webcrypto.ts';
 import { rewrapDataKeys, rotateDataKey } from '../service/key-rotation.ts';
 import { cliLog, type Writer } from './jsonl.ts';
@@ -15,6 +16,22 @@ import { CliExit, EXIT, openService } from './open-service.ts';
 export const KEYS_USAGE = `secretref keys generate [--kid KID] [--inactive]
 secretref keys rotate                       (rewrap every data key under the active SECRETS_MASTER_KEYS key)
 secretref keys rotate-data --workspace W    (new data key for W, and re-encryption of its values)`;
+
+/** Opens the store (which checks the keys against it) and a keyring for the configured master keys. */
+const withKeyring = async (
+  env: NodeJS.ProcessEnv,
+  io: { readonly stderr: Writer },
+  body: (storage: StoragePort, keyring: Keyring) => Promise<number>,
+): Promise<number> => {
+  const { storage } = await openService(env, io.stderr);
+  try {
+    const master = parseKeySet('SECRETS_MASTER_KEYS', loadKeys(env).masterKeys);
+    if (E.isLeft(master)) throw new CliExit(EXIT.unusable, master.left.message);
+    return await body(storage, await makeKeyring(webCryptoPrimitives, { master: master.right }));
+  } finally {
+    await storage.close();
+  }
+};
 
 export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv, io: { readonly stdout: Writer; readonly stderr: Writer }): Promise<number> => {
   let parsed;
@@ -40,13 +57,8 @@ export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEn
       io.stdout.write(`${JSON.stringify(generateKeyEntry(kid, !parsed.values.inactive))}\n`);
       return EXIT.ok;
     }
-    case 'rotate': {
-      const { storage } = await openService(env, io.stderr);
-      try {
-        const keys = loadKeys(env);
-        const master = parseKeySet('SECRETS_MASTER_KEYS', keys.masterKeys);
-        if (E.isLeft(master)) throw new CliExit(EXIT.unusable, master.left.message);
-        const keyring = await makeKeyring(webCryptoPrimitives, { master: master.right });
+    case 'rotate':
+      return withKeyring(env, io, async (storage, keyring) => {
         const r = await rewrapDataKeys(storage, keyring, progress('rewrapping data keys'));
         if (E.isLeft(r)) throw new CliExit(EXIT.failed, errorMessage(r.left));
         io.stdout.write(`${JSON.stringify({ activeMasterKid: keyring.activeMasterKid, ...r.right })}\n`);
@@ -59,26 +71,16 @@ export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEn
             : `every data key is wrapped with "${keyring.activeMasterKid}".`,
         );
         return EXIT.ok;
-      } finally {
-        await storage.close();
-      }
-    }
+      });
     case 'rotate-data': {
       const workspace = parsed.values.workspace;
       if (!workspace) throw new CliExit(EXIT.unusable, 'rotate-data needs --workspace W');
-      const { storage } = await openService(env, io.stderr);
-      try {
-        const keys = loadKeys(env);
-        const master = parseKeySet('SECRETS_MASTER_KEYS', keys.masterKeys);
-        if (E.isLeft(master)) throw new CliExit(EXIT.unusable, master.left.message);
-        const keyring = await makeKeyring(webCryptoPrimitives, { master: master.right });
+      return withKeyring(env, io, async (storage, keyring) => {
         const r = await rotateDataKey(storage, keyring, systemClock, workspace, progress(`re-encrypting ${workspace}`));
         if (E.isLeft(r)) throw new CliExit(EXIT.failed, errorMessage(r.left));
         io.stdout.write(`${JSON.stringify({ workspace, ...r.right })}\n`);
         return EXIT.ok;
-      } finally {
-        await storage.close();
-      }
+      });
     }
     default:
       throw new CliExit(EXIT.unusable, `usage:\n${KEYS_USAGE}`);

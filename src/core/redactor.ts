@@ -109,7 +109,18 @@ export const createRedactor = (options: RedactorOptions = {}): Redactor => {
   const index = createPatternIndex();
   const exact = new Set<string>();
 
+  /** Texts already registered (with or without encodings) and whether they were short: a value resolved again costs a lookup. */
+  const registered = new Map<string, boolean>();
   const registerText = (text: string, withEncodings: boolean): boolean => {
+    const key = (withEncodings ? 'e' : 'x') + text;
+    const known = registered.get(key);
+    if (known !== undefined) return known;
+    const short = registerNew(text, withEncodings);
+    registered.set(key, short);
+    return short;
+  };
+
+  const registerNew = (text: string, withEncodings: boolean): boolean => {
     if (isShort(text)) {
       if (text.length > 0) for (const f of withEncodings ? exactForms(text) : [text]) exact.add(f);
       return true;

@@ -31,7 +31,7 @@ export interface RunContext {
   readonly userId?: string;
 }
 
-/** Validates a run context; a schedule run with a user is refused rather than silently stripped. */
+/** Validates a run context (the result is frozen); a schedule run with a user is refused rather than silently stripped. */
 export const decodeRunContext = (u: unknown): E.Either<InvalidInput, RunContext> =>
   pipe(
     RunContextC.decode(u),
@@ -39,11 +39,13 @@ export const decodeRunContext = (u: unknown): E.Either<InvalidInput, RunContext>
     E.chain((c): E.Either<InvalidInput, RunContext> =>
       c.trigger === 'schedule' && c.userId !== undefined
         ? E.left(invalidField('context.userId', 'absent: a schedule trigger never has a user'))
-        : E.right({
-            workspaceId: c.workspaceId,
-            correlationId: c.correlationId,
-            trigger: c.trigger,
-            ...(c.userId === undefined ? {} : { userId: c.userId }),
-          }),
+        : E.right(
+            Object.freeze({
+              workspaceId: c.workspaceId,
+              correlationId: c.correlationId,
+              trigger: c.trigger,
+              ...(c.userId === undefined ? {} : { userId: c.userId }),
+            }),
+          ),
     ),
   );

@@ -5,11 +5,22 @@ import type { Clock } from '../effects/clock.ts';
 import { createRedactor, type Redactor } from '../core/redactor.ts';
 
 /** The run's masks, backed by the one-pass redactor. */
-export const makeMasks = (redactor: Redactor = createRedactor()): Masks => ({
-  addSecret: (value) => redactor.addSecret(value),
-  addExact: (text) => redactor.addExact(text),
-  redact: (value) => redactor.redactStructured(value),
-});
+export const makeMasks = (redactor: Redactor = createRedactor()): Masks => {
+  // A value resolved again within a run is the same object (the run's resolver caches it): register it once.
+  const objects = new WeakMap<object, { readonly short: boolean }>();
+  return {
+    addSecret: (value) => {
+      if (typeof value !== 'object' || value === null) return redactor.addSecret(value);
+      const known = objects.get(value);
+      if (known) return known;
+      const r = redactor.addSecret(value);
+      objects.set(value, r);
+      return r;
+    },
+    addExact: (text) => redactor.addExact(text),
+    redact: (value) => redactor.redactStructured(value),
+  };
+};
 
 /** Redacts before anything reaches a sink. A failure drops the output and says only that it was dropped. */
 export const makeOutput = (masks: Masks, sinks: Sinks, clock: Clock, source: RuntimeEvent['source']): Output => {

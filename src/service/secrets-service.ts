@@ -107,7 +107,14 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
     return keyring.sealReference({ identity: id, expiresAt }, ctx.workspaceId, ctx.correlationId);
   };
 
-  const checkContext = (ctx: RunContext): E.Either<SecretsError, RunContext> => decodeRunContext(ctx);
+  /** Frozen contexts this service has validated: they cannot have changed since, so they are not decoded again. */
+  const validContexts = new WeakSet<RunContext>();
+  const checkContext = (ctx: RunContext): E.Either<SecretsError, RunContext> => {
+    if (validContexts.has(ctx)) return E.right(ctx);
+    const r = decodeRunContext(ctx);
+    if (E.isRight(r) && Object.isFrozen(ctx)) validContexts.add(ctx);
+    return r;
+  };
 
   /** Claims this service opened; peek accepts no others, so nobody can probe the store with made-up claims. */
   const issued = new WeakSet<ReferenceClaims>();

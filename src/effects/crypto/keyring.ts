@@ -24,7 +24,6 @@ import {
   type ReferenceClaims,
   type ResolveFailure,
 } from '../../core/reference.ts';
-import type { SecretIdentity } from '../../core/scope.ts';
 import type { AesKey, CryptoPrimitives } from './primitives.ts';
 
 export interface KeyringConfig {

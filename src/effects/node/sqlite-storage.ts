@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import { storageFailure, versionConflict, type StorageFailure, type VersionConflict } from '../../core/errors.ts';
-import type { Scope, SecretIdentity } from '../../core/scope.ts';
+import type { SecretIdentity } from '../../core/scope.ts';
 import type { ListQuery, ReadResult, SecretMetadata, StoredSecret } from '../../core/store.ts';
 import {
   SCHEMA_MIGRATIONS_TABLE,
@@ -17,6 +17,17 @@ import {
   unstorableField,
 } from '../storage/migrations.ts';
 import type { DataKeyRecord, StoragePort } from '../storage/port.ts';
+import {
+  Refusal,
+  byScopeOwnerName,
+  byWorkspaceAndId,
+  dataKeyOf as dataKeyFrom,
+  metadataOf as metadataFrom,
+  type DataKeyRow as SqlDataKeyRow,
+  type SecretRow as SqlSecretRow,
+} from '../storage/sql-rows.ts';
+
+type DataKeyRow = SqlDataKeyRow<number, number>;
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -28,30 +39,7 @@ export interface SqliteStorageOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
-interface SecretRow {
-  readonly workspace_id: string;
-  readonly scope: string;
-  readonly owner_id: string;
-  readonly name: string;
-  readonly version: number;
-  readonly payload?: string | null;
-  readonly created_at: number;
-  readonly updated_at: number;
-  readonly expires_at: number | null;
-  readonly allowed_hosts: string | null;
-}
-
-interface DataKeyRow {
-  readonly workspace_id: string;
-  readonly id: string;
-  readonly wrapped: string;
-  readonly kek_id: string;
-  readonly active: number;
-  readonly created_at: number;
-}
-
-/** A refusal of ours (corrupt row, bad argument): its message is already safe and complete. */
-class Refusal extends Error {}
+type SecretRow = SqlSecretRow<number>;
 
 // ---------------------------------------------------------------------------------------------
 // rows
@@ -60,52 +48,10 @@ const LIVE = `payload IS NOT NULL AND (expires_at IS NULL OR expires_at > @now)`
 const BY_ID = `workspace_id = @w AND scope = @s AND owner_id = @o AND name = @n`;
 const META = `workspace_id, scope, owner_id, name, version, created_at, updated_at, expires_at, allowed_hosts`;
 
+const metadataOf = metadataFrom((i: number) => i);
+const dataKeyOf = dataKeyFrom((i: number) => i, (b: number) => b === 1);
+
 const keyOf = (id: SecretIdentity) => ({ w: id.workspaceId, s: id.scope, o: id.ownerId, n: id.name });
-
-const scopeOf = (s: string): Scope => {
-  if (s === 'workspace' || s === 'user') return s;
-  throw new Refusal('a stored secret has an unknown scope');
-};
-
-const hostsOf = (text: string | null): readonly string[] | null => {
-  if (text === null) return null;
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new Refusal('a stored secret has unreadable allowed hosts');
-  }
-  if (!Array.isArray(v) || !v.every((h) => typeof h === 'string')) throw new Refusal('a stored secret has unreadable allowed hosts');
-  return v as string[];
-};
-
-const metadataOf = (r: SecretRow): SecretMetadata => ({
-  identity: { workspaceId: r.workspace_id, scope: scopeOf(r.scope), ownerId: r.owner_id, name: r.name },
-  version: r.version,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  expiresAt: r.expires_at,
-  allowedHosts: hostsOf(r.allowed_hosts),
-});
-
-const dataKeyOf = (r: DataKeyRow): DataKeyRecord => ({
-  workspaceId: r.workspace_id,
-  id: r.id,
-  wrapped: r.wrapped,
-  kekId: r.kek_id,
-  active: r.active === 1,
-  createdAt: r.created_at,
-});
-
-/** The core store's order (UTF-16 code units), which SQLite's byte order does not always match. */
-const orderKey = (m: SecretMetadata) => [m.identity.scope, m.identity.ownerId, m.identity.name].join('\u0000');
-const byScopeOwnerName = (a: SecretMetadata, b: SecretMetadata) => {
-  const x = orderKey(a);
-  const y = orderKey(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-const byWorkspaceAndId = (a: DataKeyRecord, b: DataKeyRecord) =>
-  a.workspaceId < b.workspaceId ? -1 : a.workspaceId > b.workspaceId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 // ---------------------------------------------------------------------------------------------
 // failures

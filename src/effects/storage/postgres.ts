@@ -2,7 +2,7 @@
 import postgres from 'postgres';
 import * as E from 'fp-ts/lib/Either.js';
 import { storageFailure, versionConflict, type StorageFailure, type VersionConflict } from '../../core/errors.ts';
-import type { Scope, SecretIdentity } from '../../core/scope.ts';
+import type { SecretIdentity } from '../../core/scope.ts';
 import type { ReadResult, SecretMetadata } from '../../core/store.ts';
 import {
   SCHEMA_MIGRATIONS_TABLE,
@@ -15,6 +15,17 @@ import {
   unstorableField,
 } from './migrations.ts';
 import type { DataKeyRecord, StoragePort } from './port.ts';
+import {
+  Refusal,
+  byScopeOwnerName,
+  byWorkspaceAndId,
+  dataKeyOf as dataKeyFrom,
+  metadataOf as metadataFrom,
+  type DataKeyRow as SqlDataKeyRow,
+  type SecretRow as SqlSecretRow,
+} from './sql-rows.ts';
+
+type DataKeyRow = SqlDataKeyRow<string, boolean>;
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -36,30 +47,7 @@ export interface PostgresStorageOptions {
 
 type Sql = postgres.Sql;
 
-interface SecretRow {
-  readonly workspace_id: string;
-  readonly scope: string;
-  readonly owner_id: string;
-  readonly name: string;
-  readonly version: string;
-  readonly payload?: string | null;
-  readonly created_at: string;
-  readonly updated_at: string;
-  readonly expires_at: string | null;
-  readonly allowed_hosts: string | null;
-}
-
-interface DataKeyRow {
-  readonly workspace_id: string;
-  readonly id: string;
-  readonly wrapped: string;
-  readonly kek_id: string;
-  readonly active: boolean;
-  readonly created_at: string;
-}
-
-/** A refusal of ours (corrupt row, newer schema): its message is already safe and complete. */
-class Refusal extends Error {}
+type SecretRow = SqlSecretRow<string>;
 
 // ---------------------------------------------------------------------------------------------
 // rows (BIGINT arrives as text; every stored integer is a safe integer, checked on the way in)
@@ -70,50 +58,8 @@ const int = (text: string): number => {
   return n;
 };
 
-const scopeOf = (s: string): Scope => {
-  if (s === 'workspace' || s === 'user') return s;
-  throw new Refusal('a stored secret has an unknown scope');
-};
-
-const hostsOf = (text: string | null): readonly string[] | null => {
-  if (text === null) return null;
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new Refusal('a stored secret has unreadable allowed hosts');
-  }
-  if (!Array.isArray(v) || !v.every((h) => typeof h === 'string')) throw new Refusal('a stored secret has unreadable allowed hosts');
-  return v as string[];
-};
-
-const metadataOf = (r: SecretRow): SecretMetadata => ({
-  identity: { workspaceId: r.workspace_id, scope: scopeOf(r.scope), ownerId: r.owner_id, name: r.name },
-  version: int(r.version),
-  createdAt: int(r.created_at),
-  updatedAt: int(r.updated_at),
-  expiresAt: r.expires_at === null ? null : int(r.expires_at),
-  allowedHosts: hostsOf(r.allowed_hosts),
-});
-
-const dataKeyOf = (r: DataKeyRow): DataKeyRecord => ({
-  workspaceId: r.workspace_id,
-  id: r.id,
-  wrapped: r.wrapped,
-  kekId: r.kek_id,
-  active: r.active,
-  createdAt: int(r.created_at),
-});
-
-/** The core store's order (UTF-16 code units), which the server's collation need not match. */
-const orderKey = (m: SecretMetadata) => [m.identity.scope, m.identity.ownerId, m.identity.name].join('\u0000');
-const byScopeOwnerName = (a: SecretMetadata, b: SecretMetadata) => {
-  const x = orderKey(a);
-  const y = orderKey(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-const byWorkspaceAndId = (a: DataKeyRecord, b: DataKeyRecord) =>
-  a.workspaceId < b.workspaceId ? -1 : a.workspaceId > b.workspaceId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+const metadataOf = metadataFrom(int);
+const dataKeyOf = dataKeyFrom(int, (b: boolean) => b);
 
 // ---------------------------------------------------------------------------------------------
 // failures: built from codes and names only; a server message or detail can quote row data, so neither is copied

@@ -64,8 +64,10 @@ const runStep = async (it: Interpreter, frame: Frame, step: Step, depth: number)
         const fn = it.modules.get(r.module)?.[r.function];
         if (!fn) throw new InstructionError('unknown_function', `${step.path}.run: no function "${r.function}" in module "${r.module}"`, step.path);
         const params = r.parameters === undefined ? {} : await render(env, frame, r.parameters, `${step.path}.run.parameters`);
+        // Logged after the call: a module (secrets.set) registers its values with the masks before anything is said about the step.
+        const result = await fn(env, params, step.path);
         env.output.log('debug', `${step.path} run ${r.module}.${r.function}`);
-        return fn(env, params, step.path);
+        return result;
       });
     }
     case 'emit': {

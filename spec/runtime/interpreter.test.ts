@@ -18,10 +18,9 @@ describe('the interpreter', () => {
   });
 
   it('stores a set output as a reference, never the value', async () => {
-    const o = await runYaml(`${specExampleText('set')}`);
-    const executed = eventsOf(o, EVENT.executed)[0] as { output: unknown };
-    expect(o.result.status).toBe('succeeded');
-    expect(executed).toBeDefined();
+    const o = await runYaml(`do:\n${specExampleText('set').replace(/^/gm, '  ')}\noutput: '{{secretRef}}'\n`);
+    expect(o.result).toMatchObject({ status: 'succeeded', output: expect.stringMatching(/^\$secret:v1\./) });
+    expect(eventsOf(o, EVENT.executed)).toEqual([expect.objectContaining({ slug: 'test-automation', output: expect.stringMatching(/^\$secret:v1\./) })]);
     expect(o.lines.join('\n')).not.toContain('sk-live-abc123');
   });
 

@@ -12,6 +12,8 @@ import { memoryStorage } from '../src/effects/storage/memory.ts';
 import { openPostgresStorage } from '../src/effects/storage/postgres.ts';
 import type { StoragePort } from '../src/effects/storage/port.ts';
 import { openSecrets } from '../src/service/open.ts';
+import type { CryptoPrimitives } from '../src/effects/crypto/primitives.ts';
+import { nodeCryptoPrimitives } from '../src/effects/node/node-crypto.ts';
 import type { SecretsService } from '../src/service/secrets-service.ts';
 
 export interface ServiceOpsRow {
@@ -39,9 +41,9 @@ const timed = async (n: number, body: (i: number) => Promise<unknown>): Promise<
 };
 
 /** `ops` sets, gets and resolves per round (over 100 names), one warm-up round dropped. */
-const measure = async (backend: string, storage: StoragePort, ops: number, rounds: number): Promise<ServiceOpsRow[]> => {
+const measure = async (backend: string, storage: StoragePort, ops: number, rounds: number, crypto?: CryptoPrimitives): Promise<ServiceOpsRow[]> => {
   const masterKeys = JSON.stringify([{ kid: 'kek-bench', key: randomBytes(32).toString('hex'), active: true }]);
-  const service: SecretsService = must(await openSecrets({ masterKeys, storage }));
+  const service: SecretsService = must(await openSecrets({ masterKeys, storage, ...(crypto === undefined ? {} : { crypto }) }));
   const value = `tok-${randomBytes(24).toString('base64url')}`;
   const results = { set: [] as number[], get: [] as number[], resolve: [] as number[] };
   for (let round = 0; round <= rounds; round++) {
@@ -62,6 +64,7 @@ export const runServiceOpsBench = async (options: { readonly rounds?: number; re
   const n = (x: number) => Math.max(NAMES, Math.round(x * (options.scale ?? 1)));
   const rows: ServiceOpsRow[] = [];
   rows.push(...(await measure('memory', memoryStorage(), n(3_000), rounds)));
+  rows.push(...(await measure('memory, node:crypto adapter', memoryStorage(), n(3_000), rounds, nodeCryptoPrimitives)));
   const dir = mkdtempSync(join(tmpdir(), 'secretref-bench-'));
   try {
     const s = must(openSqliteStorage(join(dir, 'bench.db')));

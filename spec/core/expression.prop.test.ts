@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { parseExpression, secretNamesInExpression, type CompareOp, type Expr, type LiteralValue } from '../../src/core/expression.ts';
 import { evaluateExpression } from '../../src/core/expression-evaluate.ts';
 import { printExpression } from '../../src/core/expression-print.ts';
-import { printPath, type Path, type PathSegment } from '../../src/core/path.ts';
+import type { Path, PathSegment } from '../../src/core/path.ts';
 import { secretNamesIn, type TemplateScope } from '../../src/core/template.ts';
 
 const identifierArb = fc.stringMatching(/^[A-Za-z_$][A-Za-z0-9_$]{0,5}$/);

@@ -8,6 +8,7 @@ import type { Scope } from '../../src/core/scope.ts';
 import type { StoragePort } from '../../src/effects/storage/port.ts';
 import { manualClock, type ManualClock } from '../../src/effects/clock.ts';
 import { openSecrets } from '../../src/service/open.ts';
+import type { CryptoPrimitives } from '../../src/effects/crypto/primitives.ts';
 import type { SecretsService } from '../../src/service/secrets-service.ts';
 import { masterKeysText } from './keys.ts';
 
@@ -200,13 +201,14 @@ export const checkServiceAgainstModel = async (
   makeStorage: () => Promise<StoragePort>,
   numRuns: number,
   masterKeys = masterKeysText(),
+  crypto?: CryptoPrimitives,
 ): Promise<void> => {
   await fc.assert(
     fc.asyncProperty(serviceCommands, async (cmds) => {
       const storage = await makeStorage();
       try {
         const clock = manualClock(START);
-        const opened = await openSecrets({ masterKeys, storage, clock });
+        const opened = await openSecrets({ masterKeys, storage, clock, ...(crypto === undefined ? {} : { crypto }) });
         if (E.isLeft(opened)) throw new Error(`service did not open: ${opened.left.code}`);
         const model: Model = { now: START, secrets: new Map(), versions: new Map(), refs: [] };
         await fc.asyncModelRun(() => ({ model, real: { service: opened.right, clock, storage } }), cmds);

@@ -7,7 +7,7 @@ import { KID_PATTERN } from '../core/reference.ts';
 import { systemClock } from '../effects/clock.ts';
 import { makeKeyring, type Keyring } from '../effects/crypto/keyring.ts';
 import type { StoragePort } from '../effects/storage/port.ts';
-import { webCryptoPrimitives } from '../effects/crypto/webcrypto.ts';
+import { nodeCryptoPrimitives } from '../effects/node/node-crypto.ts';
 import { rewrapDataKeys, rotateDataKey } from '../service/key-rotation.ts';
 import { cliLog, type Writer } from './jsonl.ts';
 import { generateKeyEntry, loadKeys } from './keys-config.ts';
@@ -27,7 +27,7 @@ const withKeyring = async (
   try {
     const master = parseKeySet('SECRETS_MASTER_KEYS', loadKeys(env).masterKeys);
     if (E.isLeft(master)) throw new CliExit(EXIT.unusable, master.left.message);
-    return await body(storage, await makeKeyring(webCryptoPrimitives, { master: master.right }));
+    return await body(storage, await makeKeyring(nodeCryptoPrimitives, { master: master.right }));
   } finally {
     await storage.close();
   }

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { errorMessage } from '../core/errors.ts';
 import type { StoragePort } from '../effects/storage/port.ts';
 import { openSecrets } from '../service/open.ts';
+import { nodeCryptoPrimitives } from '../effects/node/node-crypto.ts';
 import type { SecretsService } from '../service/secrets-service.ts';
 import { cliLog, type Writer } from './jsonl.ts';
 import { loadKeys } from './keys-config.ts';
@@ -32,7 +33,8 @@ export const openService = async (env: NodeJS.ProcessEnv, stderr: Writer, storeS
   if (keys.warning) cliLog(stderr, 'warn', keys.warning);
   const storage = await openStore(storeSpec);
   if (E.isLeft(storage)) throw new CliExit(EXIT.failed, `cannot open the store (${choice.right.kind}: ${choice.right.where}): ${storage.left.message}`);
-  const opened = await openSecrets({ masterKeys: keys.masterKeys, ...(keys.refKeys ? { refKeys: keys.refKeys } : {}), storage: storage.right });
+  // The CLI is a Node composition root: node:crypto, byte-compatible with WebCrypto (spec/effects/crypto/primitives.contract.test.ts).
+  const opened = await openSecrets({ masterKeys: keys.masterKeys, ...(keys.refKeys ? { refKeys: keys.refKeys } : {}), storage: storage.right, crypto: nodeCryptoPrimitives });
   if (E.isLeft(opened)) {
     await storage.right.close();
     const e = opened.left;

@@ -1,6 +1,6 @@
 // `secretref secrets set|get|delete|list` as real processes on a real SQLite file in a temp dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseKeySet } from '../../src/core/key-config.ts';
@@ -137,6 +137,15 @@ describe.concurrent('secretref secrets (SQLite)', () => {
     expect(list.events()).toEqual([expect.objectContaining({ name: 'personal', scope: 'user', owner: 'alice', version: 1 })]);
     expect(listAnyone.code).toBe(2); // listing user secrets names a user
     expect(listAnyone.stdout).toBe('');
+  });
+
+  it('processes starting together without SECRETS_MASTER_KEYS agree on one development key', async () => {
+    const { dir, cli } = workspaceDir({});
+    const runs = await Promise.all(Array.from({ length: 6 }, () => cli(['secrets', 'list'])));
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
+    const file = join(dir, '.secretref', 'dev-master-keys.json');
+    expect(parseKeySet('SECRETS_MASTER_KEYS', readFileSync(file, 'utf8'))._tag).toBe('Right');
+    expect(readdirSync(join(dir, '.secretref')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('without SECRETS_MASTER_KEYS it warns, generates a private development key under .secretref/, and the next process reuses it', async () => {

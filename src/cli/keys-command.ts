@@ -79,7 +79,9 @@ export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEn
         const r = await rotateDataKey(storage, keyring, systemClock, workspace, progress(`re-encrypting ${workspace}`));
         if (E.isLeft(r)) throw new CliExit(EXIT.failed, errorMessage(r.left));
         io.stdout.write(`${JSON.stringify({ workspace, ...r.right })}\n`);
-        return EXIT.ok;
+        if (r.right.unreadable.length === 0) return EXIT.ok;
+        cliLog(io.stderr, 'error', `${r.right.unreadable.length} secret(s) of ${workspace} do not open (altered in the store?) and stay under their old data key: ${r.right.unreadable.join(', ')}`);
+        return EXIT.failed;
       });
     }
     default:

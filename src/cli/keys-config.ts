@@ -1,5 +1,5 @@
 // Where the CLI's keys come from: SECRETS_MASTER_KEYS / SECRETS_REF_KEYS, or a generated development key under .secretref/.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -20,9 +20,19 @@ export const loadKeys = (env: NodeJS.ProcessEnv, devFile = DEV_KEYS_FILE): KeysS
   const ref = env['SECRETS_REF_KEYS'];
   if (master !== undefined && master.trim() !== '') return { masterKeys: master, ...(ref ? { refKeys: ref } : {}) };
   if (!existsSync(devFile)) {
+    // Written whole under a private name, then linked into place: processes starting together agree on one key,
+    // and none reads a half-written file.
     mkdirSync(dirname(devFile), { recursive: true, mode: 0o700 });
-    writeFileSync(devFile, `${JSON.stringify([generateKeyEntry('dev-1')])}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(devFile, 0o600);
+    const tmp = `${devFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify([generateKeyEntry('dev-1')])}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(tmp, 0o600);
+    try {
+      linkSync(tmp, devFile);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(tmp);
+    }
   }
   return {
     masterKeys: readFileSync(devFile, 'utf8'),

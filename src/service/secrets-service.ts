@@ -1,7 +1,7 @@
 // The secrets service: set / get / delete of the specification and reference resolution, over clock, keyring and storage ports.
 import * as E from 'fp-ts/lib/Either.js';
 import { utf8Decode, utf8Encode } from '../core/bytes.ts';
-import { invalidField, keyFailure, type SecretsError } from '../core/errors.ts';
+import { invalidField, keyFailure, storageFailure, type SecretsError } from '../core/errors.ts';
 import { parseJson, serializeJson, type JsonValue } from '../core/json-value.ts';
 import { decodeNameScopeParams, decodeSetParams, type NameScopeParams } from '../core/params.ts';
 import { DEFAULT_REFERENCE_TTL_SECONDS, resolveFailure, type ReferenceClaims, type ResolveFailure } from '../core/reference.ts';
@@ -84,18 +84,21 @@ export const openSecretsService = async (options: SecretsServiceOptions): Promis
   const { storage, keyring } = options;
   const clock = options.clock ?? systemClock;
 
+  // Verify every key check that exists before recording any: a refused process must leave the store unchanged.
+  const wrongKey = (kid: string) =>
+    E.left(keyFailure('wrong_master_key', `SECRETS_MASTER_KEYS: key "${kid}" is not the key this store was written with (wrong master key)`));
+  const missing: string[] = [];
   for (const kid of keyring.masterKids) {
     const existing = await storage.keyCheck(kid);
     if (E.isLeft(existing)) return existing;
-    const stored = existing.right ?? (await (async () => {
-      const made = await storage.ensureKeyCheck(kid, await keyring.makeKeyCheck(kid));
-      return E.isLeft(made) ? undefined : made.right;
-    })());
-    if (stored === undefined) return E.left(keyFailure('wrong_master_key', `could not record a key check for master key "${kid}"`));
-    if (!(await keyring.verifyKeyCheck(kid, stored)))
-      return E.left(
-        keyFailure('wrong_master_key', `SECRETS_MASTER_KEYS: key "${kid}" is not the key this store was written with (wrong master key)`),
-      );
+    if (existing.right === null) missing.push(kid);
+    else if (!(await keyring.verifyKeyCheck(kid, existing.right))) return wrongKey(kid);
+  }
+  for (const kid of missing) {
+    // Insert-if-absent, then verify what is stored: of two processes starting with different bytes for a new kid, one is refused.
+    const made = await storage.ensureKeyCheck(kid, await keyring.makeKeyCheck(kid));
+    if (E.isLeft(made)) return made;
+    if (!(await keyring.verifyKeyCheck(kid, made.right))) return wrongKey(kid);
   }
   return E.right(makeService(storage, keyring, clock, refTtl * 1000, makeDataKeys(storage, keyring, clock)));
 };
@@ -146,12 +149,13 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
       if (E.isLeft(p)) return p;
       const id = identityOf(ctx.right, p.right);
       if (!id) return E.right(userRequiredResult());
-      const dk = await dataKeys.active(id.workspaceId);
-      if (E.isLeft(dk)) return dk;
       const plaintext = utf8Encode(serializeJson(p.right.value));
       const allowedHosts = p.right.allowedHosts ?? null;
-      let lost: SecretsError | undefined;
+      let gaveUp: SecretsError = storageFailure(`the data key of workspace ${id.workspaceId} kept changing during the write`);
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        // The active data key is read at every attempt: `keys rotate-data` may have switched it meanwhile.
+        const dk = await dataKeys.active(id.workspaceId);
+        if (E.isLeft(dk)) return dk;
         const now = clock.now();
         const current = await storage.read(id, now);
         if (E.isLeft(current)) return current;
@@ -165,11 +169,18 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
           updatedAt: now,
         };
         const written = await storage.write(secret, current.right.version);
-        if (E.isRight(written)) return E.right(await mint(ctx.right, id, expiresAt, now));
-        if (written.left._tag !== 'VersionConflict') return written;
-        lost = written.left;
+        if (E.isLeft(written)) {
+          if (written.left._tag !== 'VersionConflict') return written;
+          gaveUp = written.left;
+          continue;
+        }
+        // A rotation that activated a new key while this write was in flight lists secrets only after
+        // activating, but may have read this one before the write: seal it again under the new key.
+        const after = await storage.activeDataKey(id.workspaceId);
+        if (E.isLeft(after)) return after;
+        if (after.right === null || after.right.id === dk.right.id) return E.right(await mint(ctx.right, id, expiresAt, now));
       }
-      return E.left(lost!);
+      return E.left(gaveUp);
     },
 
     get: async (rawCtx, params) => {

@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as store from '../../core/store.ts';
 import type { DataKeyRecord, StoragePort } from './port.ts';
+import { byWorkspaceAndId } from './sql-rows.ts';
 
 const ok = <A>(a: A) => Promise.resolve(E.right(a));
 
@@ -32,7 +33,7 @@ export const memoryStorage = (): StoragePort => {
     },
     activeDataKey: (ws) => ok(active(ws)),
     dataKey: (ws, id) => ok(dataKeys.find((k) => k.workspaceId === ws && k.id === id) ?? null),
-    listDataKeys: () => ok([...dataKeys].sort((a, b) => (a.workspaceId + a.id < b.workspaceId + b.id ? -1 : 1))),
+    listDataKeys: () => ok([...dataKeys].sort(byWorkspaceAndId)),
     ensureActiveDataKey: (candidate) => {
       const existing = active(candidate.workspaceId);
       if (existing) return ok(existing);

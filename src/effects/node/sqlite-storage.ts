@@ -115,6 +115,24 @@ const migrate = (db: Database.Database, path: string): E.Either<StorageFailure, 
 };
 
 /**
+ * Runs `body` again while SQLite answers SQLITE_BUSY, up to `timeoutMs`. Processes opening a new file
+ * together race to switch it to WAL, and that switch can be refused at once rather than waited for.
+ */
+const retryWhileBusy = <A>(timeoutMs: number, body: () => A): A => {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return body();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw e;
+      Atomics.wait(pause, 0, 0, Math.min(50, 5 * (attempt + 1)));
+    }
+  }
+};
+
+/**
  * Opens (creating if missing) the SQLite store at `path`, migrating its schema.
  * Several processes may open the same file: every write is a BEGIN IMMEDIATE transaction, so they serialize.
  */
@@ -127,8 +145,11 @@ export const openSqliteStorage = (path: string, options: SqliteStorageOptions = 
   try {
     prepareFile(path);
     db = new Database(path, { timeout: busyTimeoutMs });
-    configure(db, path, busyTimeoutMs, synchronous);
-    const migrated = migrate(db, path);
+    const opened = db;
+    const migrated = retryWhileBusy(busyTimeoutMs, () => {
+      configure(opened, path, busyTimeoutMs, synchronous);
+      return migrate(opened, path);
+    });
     if (E.isLeft(migrated)) {
       db.close();
       return migrated;

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import postgres from 'postgres';
 import type { RunContext } from '../src/core/run-context.ts';
 import { openSqliteStorage } from '../src/effects/node/sqlite-storage.ts';
 import { memoryStorage } from '../src/effects/storage/memory.ts';
 import { openPostgresStorage } from '../src/effects/storage/postgres.ts';
 import type { StoragePort } from '../src/effects/storage/port.ts';
 import { openSecrets } from '../src/service/open.ts';
+import { dropBenchSchema } from './storage.ts';
 import type { CryptoPrimitives } from '../src/effects/crypto/primitives.ts';
 import { nodeCryptoPrimitives } from '../src/effects/node/node-crypto.ts';
 import type { SecretsService } from '../src/service/secrets-service.ts';
@@ -83,9 +83,7 @@ export const runServiceOpsBench = async (options: { readonly rounds?: number; re
         rows.push(...(await measure('postgresql', opened.right, n(600), rounds)));
       } finally {
         await opened.right.close();
-        const sql = postgres(url, { max: 1, onnotice: () => undefined });
-        await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-        await sql.end({ timeout: 5 });
+        await dropBenchSchema(url, schema);
       }
     }
   }

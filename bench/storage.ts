@@ -118,6 +118,13 @@ const reachablePg = (explicit: string | null | undefined): string | null => {
 };
 
 /** Runs every backend it can reach and returns the figures; PostgreSQL is skipped (with a note on stderr) when unreachable. */
+/** Drops a bench's own PostgreSQL schema (best effort: a bench leaves nothing behind when it can). */
+export const dropBenchSchema = async (url: string, schema: string): Promise<void> => {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  await sql.end({ timeout: 5 });
+};
+
 export const runStorageBench = async (options: StorageBenchOptions = {}): Promise<readonly StorageBenchRow[]> => {
   const rounds = options.rounds ?? 5;
   const scale = options.scale ?? 1;
@@ -151,9 +158,7 @@ export const runStorageBench = async (options: StorageBenchOptions = {}): Promis
         rows.push(...(await measure('postgresql (16 callers)', opened.right, n(8_000), 16, rounds)));
       } finally {
         await opened.right.close();
-        const sql = postgres(url, { max: 1, onnotice: () => undefined });
-        await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-        await sql.end({ timeout: 5 });
+        await dropBenchSchema(url, schema);
       }
     }
   }

@@ -10,19 +10,15 @@ import { createInterface } from 'node:readline';
 import * as E from 'fp-ts/lib/Either.js';
 import type { JsonValue } from '../../src/core/json-value.ts';
 import type { RunContext } from '../../src/core/run-context.ts';
-import { openSecrets } from '../../src/service/open.ts';
 import {
   HANDOFF_CONTEXT,
   HANDOFF_NAME,
   SCALE_WORKSPACE,
   SHARED_NAMES,
-  openStoreSpec,
   messageOf,
-  recordingStorage,
-  takeAck,
   seededRandom,
-  type Acknowledged,
   type StoreSpec,
+  openWorkerService,
 } from './scale-stores.ts';
 
 const out = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -33,18 +29,9 @@ const main = async () => {
   const index = Number(indexText);
   const ops = Number(opsText);
   const random = seededRandom(Number(seedText));
-  const masterKeys = process.env['SECRETS_MASTER_KEYS'];
-  if (!masterKeys) throw new Error('SECRETS_MASTER_KEYS is unset');
-
-  const acks: Acknowledged[] = [];
-  const storage = recordingStorage(await openStoreSpec(spec), (a) => acks.push(a));
-  const opened = await openSecrets({ masterKeys, storage });
-  if (E.isLeft(opened)) throw new Error(`the service did not open: ${messageOf(opened.left)}`);
-  const service = opened.right;
+  const { service, ackOf, close } = await openWorkerService(spec);
   const ctx: RunContext = { workspaceId: SCALE_WORKSPACE, correlationId: `run-node-${index}`, trigger: 'manual' };
 
-  /** The version the store acknowledged for the write of `name` that just returned. */
-  const ackOf = (name: string, op: Acknowledged['op']): number => takeAck(acks, name, op);
 
   const resolveAndRecord = async (c: RunContext, name: string, ref: string, seq: number) => {
     const r = await service.resolve(c, ref);
@@ -129,7 +116,7 @@ const main = async () => {
   await new Promise<void>((resolve) => rl.on('close', resolve));
   await started;
   await Promise.all(handoff);
-  await storage.close();
+  await close();
   out({ t: 'done' });
 };
 

@@ -11,6 +11,8 @@ import type { SecretIdentity } from '../../src/core/scope.ts';
 import { openSqliteStorage } from '../../src/effects/node/sqlite-storage.ts';
 import { openPostgresStorage } from '../../src/effects/storage/postgres.ts';
 import type { StoragePort } from '../../src/effects/storage/port.ts';
+import { openSecrets } from '../../src/service/open.ts';
+import type { SecretsService } from '../../src/service/secrets-service.ts';
 
 /** The workspace, shared names and hand-off run of the many-nodes test (scale-node-worker.ts). */
 export const SCALE_WORKSPACE = 'ws-scale';
@@ -169,4 +171,23 @@ export const seededRandom = (seed: number): (() => number) => {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+};
+
+/** What a worker process starts with: the service over the store its parent named, recording acknowledged writes. */
+export interface WorkerService {
+  readonly service: SecretsService;
+  /** The version the store acknowledged for the write of `name` that just returned. */
+  readonly ackOf: (name: string, op: Acknowledged['op']) => number;
+  readonly close: () => Promise<void>;
+}
+
+/** Opens the store described by `spec` behind a recorder and the service over it, with SECRETS_MASTER_KEYS from the environment. */
+export const openWorkerService = async (spec: StoreSpec): Promise<WorkerService> => {
+  const masterKeys = process.env['SECRETS_MASTER_KEYS'];
+  if (!masterKeys) throw new Error('SECRETS_MASTER_KEYS is unset');
+  const acks: Acknowledged[] = [];
+  const storage = recordingStorage(await openStoreSpec(spec), (a) => acks.push(a));
+  const opened = await openSecrets({ masterKeys, storage });
+  if (E.isLeft(opened)) throw new Error(`the service did not open: ${messageOf(opened.left)}`);
+  return { service: opened.right, ackOf: (name, op) => takeAck(acks, name, op), close: () => storage.close() };
 };

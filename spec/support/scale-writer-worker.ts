@@ -7,17 +7,13 @@ import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { JsonValue } from '../../src/core/json-value.ts';
 import type { RunContext } from '../../src/core/run-context.ts';
-import { openSecrets } from '../../src/service/open.ts';
 import {
   CRASH_WORKSPACE,
   crashNames,
   messageOf,
-  openStoreSpec,
-  recordingStorage,
   seededRandom,
-  takeAck,
-  type Acknowledged,
   type StoreSpec,
+  openWorkerService,
 } from './scale-stores.ts';
 
 const out = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -28,17 +24,9 @@ const main = async () => {
   const round = Number(roundText);
   const lanes = Number(lanesText);
   const random = seededRandom(Number(seedText));
-  const masterKeys = process.env['SECRETS_MASTER_KEYS'];
-  if (!masterKeys) throw new Error('SECRETS_MASTER_KEYS is unset');
-
-  const acks: Acknowledged[] = [];
-  const storage = recordingStorage(await openStoreSpec(spec), (a) => acks.push(a));
-  const opened = await openSecrets({ masterKeys, storage });
-  if (E.isLeft(opened)) throw new Error(`the service did not open: ${messageOf(opened.left)}`);
-  const service = opened.right;
+  const { service, ackOf } = await openWorkerService(spec);
   const ctx: RunContext = { workspaceId: CRASH_WORKSPACE, correlationId: `run-writer-${round}`, trigger: 'manual' };
 
-  const ackOf = (name: string, op: Acknowledged['op']): number => takeAck(acks, name, op);
 
   // Which names each lane knows to be live (it is their only writer), so that every delete removes something.
   const lane = async (j: number) => {

@@ -23,7 +23,9 @@ const boundedText = async (response: Response): Promise<string> => {
     if (done) break;
     size += value.byteLength;
     if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
+      // Not awaited: cancelling a tee'd or mocked stream may settle only when every branch is cancelled, and the
+      // caller must not wait on the remote end to learn that the answer is too large.
+      reader.cancel().catch(() => undefined);
       throw new ResponseTooLarge();
     }
     chunks.push(value);

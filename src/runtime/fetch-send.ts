@@ -67,7 +67,8 @@ export const send = async (plan: SendPlan, env: RunEnv, path: string): Promise<S
       throw new InstructionError('redirect_refused', `${hop.url.hostname} answered with a redirect this runtime cannot inspect`, path, { host: hop.url.hostname });
     const location = response.headers.get('location');
     if (!REDIRECTS.has(response.status) || location === null) return { response, url: hop.url };
-    await response.body?.cancel();
+    // Not awaited, for the same reason as in fetch-response: a cancel may settle only when the remote end lets it.
+    response.body?.cancel().catch(() => undefined);
     if (redirects === MAX_REDIRECTS)
       throw new InstructionError('too_many_redirects', `more than ${MAX_REDIRECTS} redirects from ${plan.first.url.hostname}`, path, { host: plan.first.url.hostname });
     let next: URL;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Scope, SecretIdentity } from '../../src/core/scope.ts';
+import { identityKey, type Scope, type SecretIdentity } from '../../src/core/scope.ts';
 import * as store from '../../src/core/store.ts';
 import type { StoragePort } from '../../src/effects/storage/port.ts';
 
@@ -29,6 +29,9 @@ const IDENTITIES: readonly SecretIdentity[] = [
   { workspaceId: 'ws-b', scope: 'user', ownerId: 'alice', name: 'token' },
 ];
 
+/** Every identity the model holds came from the pool, so its store key leads back to it. */
+const POOL_BY_KEY = new Map(IDENTITIES.map((id) => [identityKey(id), id]));
+
 /** Which identity a command touches: one from the pool, or the i-th one the model already holds (so reads find writes). */
 type Target = { readonly pool: SecretIdentity } | { readonly held: number };
 const targetArb: fc.Arbitrary<Target> = fc.oneof(
@@ -39,8 +42,7 @@ const identityIn = (m: StorageModel, t: Target): SecretIdentity => {
   if ('pool' in t) return t.pool;
   const keys = [...m.state.keys()];
   if (keys.length === 0) return IDENTITIES[0]!;
-  const [workspaceId, scope, ownerId, name] = JSON.parse(keys[t.held % keys.length]!) as [string, Scope, string, string];
-  return { workspaceId, scope, ownerId, name };
+  return POOL_BY_KEY.get(keys[t.held % keys.length]!)!;
 };
 const show = (t: Target) => ('pool' in t ? JSON.stringify(t.pool) : `held#${t.held}`);
 /** Any well-formed text, quotes and backslashes included; NUL cannot live in a SQL text column and is not a payload. */

@@ -110,13 +110,14 @@ export const createRedactor = (options: RedactorOptions = {}): Redactor => {
   const exact = new Set<string>();
 
   /** Texts already registered (with or without encodings) and whether they were short: a value resolved again costs a lookup. */
-  const registered = new Map<string, boolean>();
+  const registeredEncoded = new Map<string, boolean>();
+  const registeredExact = new Map<string, boolean>();
   const registerText = (text: string, withEncodings: boolean): boolean => {
-    const key = (withEncodings ? 'e' : 'x') + text;
-    const known = registered.get(key);
+    const registered = withEncodings ? registeredEncoded : registeredExact;
+    const known = registered.get(text);
     if (known !== undefined) return known;
     const short = registerNew(text, withEncodings);
-    registered.set(key, short);
+    registered.set(text, short);
     return short;
   };
 

@@ -12,8 +12,12 @@ export interface SecretIdentity {
   readonly name: string;
 }
 
-/** An unambiguous map key for an identity (JSON of the four parts in a fixed order). */
-export const identityKey = (id: SecretIdentity): string => JSON.stringify([id.workspaceId, id.scope, id.ownerId, id.name]);
+/**
+ * An unambiguous map key for an identity: workspace and owner length-prefixed, the scope (one of two words,
+ * neither a prefix of the other) between them, the name last. Read on every store access, so it is a concatenation.
+ */
+export const identityKey = (id: SecretIdentity): string =>
+  `${id.workspaceId.length}:${id.workspaceId}${id.scope}${id.ownerId.length}:${id.ownerId}${id.name}`;
 
 export const sameIdentity = (a: SecretIdentity, b: SecretIdentity): boolean =>
   a.workspaceId === b.workspaceId && a.scope === b.scope && a.ownerId === b.ownerId && a.name === b.name;

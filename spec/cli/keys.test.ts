@@ -121,6 +121,18 @@ describe.concurrent('secretref keys', () => {
     expect(messagesOf(r, 'error').join('\n')).toMatch(/--workspace/);
   });
 
+  it('keys rotate-data for a workspace that holds no secret exits 2 naming --workspace, and the workspace still has none', async () => {
+    const cwd = dirs.make('keys');
+    const env = { SECRETS_MASTER_KEYS: keysText(keyEntry('k')) };
+    expect((await runCli(['secrets', 'set', 'kept'], { cwd, env, stdin: generatedValue('t') })).code).toBe(0);
+    const r = await runCli(['keys', 'rotate-data', '--workspace', 'defualt'], { cwd, env });
+    expect(r.code).toBe(2);
+    expect(messagesOf(r, 'error').join('\n')).toMatch(/--workspace: .*"defualt" has no data key/);
+    // Had the refusal created a data key, the second try would rotate it and exit 0.
+    const again = await runCli(['keys', 'rotate-data', '--workspace', 'defualt'], { cwd, env });
+    expect(again.code).toBe(2);
+  });
+
   it('a different master key under the same kid is refused at start with exit 2 ("wrong master key") and nothing is written', async () => {
     const cwd = dirs.make('wrong');
     const right = keysText(keyEntry('kek-1'));

@@ -132,6 +132,19 @@ describe('secretref run', () => {
     expect(r.events().map((e) => e['type'])).toContain('ran');
   });
 
+  it('warns about a file of the folder that does not decode, naming it and its slug, and a call to that slug is refused', async () => {
+    const broken = `do:\n  - fetch:\n      url: https://api.example.com/\n      methd: GET\n`;
+    const alone = await runIn({ 'ok.yaml': `do:\n  - emit: { event: ran, payload: {} }\n`, 'helper.yaml': broken }, ['ok.yaml']);
+    expect(alone.code, alone.stderr).toBe(0);
+    const warned = alone.logs().filter((l) => l['level'] === 'warn').map((l) => String(l['message']));
+    expect(warned.find((m) => m.includes('helper.yaml'))).toMatch(/do\[0\]\.fetch.*automation "helper" is not available to calls/);
+
+    const caller = await runIn({ 'caller.yaml': `do:\n  - helper: {}\n`, 'helper.yaml': broken }, ['caller.yaml']);
+    expect(caller.code).toBe(2);
+    expect(caller.logs().some((l) => l['level'] === 'warn' && String(l['message']).includes('helper.yaml'))).toBe(true);
+    expect(caller.stdout).toBe('');
+  });
+
   describe.concurrent('unusable input exits 2, runs nothing and writes no event', () => {
     const literal = generatedValue('lit');
     const EMIT = `do:\n  - emit: { event: ran, payload: {} }\n`;

@@ -52,6 +52,17 @@ const pausingStorage = (inner: StoragePort) => {
 };
 
 describe('keys rotate-data', () => {
+  it('refuses a workspace that has no data key (a typo), naming workspaceId, and writes no data key', async () => {
+    const h = await openHarness();
+    const keyring = await keyringOf(h);
+    right(await h.service.set(ctx(), { name: 'k', value: generated(), scope: 'workspace' }));
+    const before = right(await h.storage.listDataKeys());
+    const r = await rotateDataKey(h.storage, keyring, h.clock, 'ws-l');
+    expect(E.isLeft(r) && r.left._tag === 'InvalidInput' ? r.left.problems.map((p) => p.path) : r).toEqual(['workspaceId']);
+    expect(right(await h.storage.listDataKeys())).toEqual(before);
+    expect(right(await h.storage.activeDataKey('ws-l'))).toBeNull();
+  });
+
   it('a writer caught between sealing and writing while the key rotates ends up under the new key', async () => {
     const inner = memoryStorage();
     const { storage, pauseNextWrite } = pausingStorage(inner);

@@ -1,5 +1,4 @@
 // `secretref keys generate|rotate|rotate-data`: make key entries, rewrap data keys, move a workspace to a new data key.
-import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorMessage } from '../core/errors.ts';
 import { parseKeySet } from '../core/key-config.ts';
@@ -9,6 +8,7 @@ import { makeKeyring, type Keyring } from '../effects/crypto/keyring.ts';
 import type { StoragePort } from '../effects/storage/port.ts';
 import { nodeCryptoPrimitives } from '../effects/node/node-crypto.ts';
 import { rewrapDataKeys, rotateDataKey } from '../service/key-rotation.ts';
+import { parseCommandLine } from './args.ts';
 import { cliLog, type Writer } from './jsonl.ts';
 import { generateKeyEntry, loadKeys } from './keys-config.ts';
 import { CliExit, EXIT, openService } from './open-service.ts';
@@ -34,16 +34,11 @@ const withKeyring = async (
 };
 
 export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv, io: { readonly stdout: Writer; readonly stderr: Writer }): Promise<number> => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: { kid: { type: 'string' }, inactive: { type: 'boolean', default: false }, workspace: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new CliExit(EXIT.unusable, `${(e as Error).message}\nusage:\n${KEYS_USAGE}`);
-  }
+  const parsed = parseCommandLine(
+    argv,
+    { kid: { type: 'string' }, inactive: { type: 'boolean', default: false }, workspace: { type: 'string' } },
+    (e) => `${e.message}\nusage:\n${KEYS_USAGE}`,
+  );
   const [action, ...extra] = parsed.positionals;
   if (extra.length > 0) throw new CliExit(EXIT.unusable, `usage:\n${KEYS_USAGE}`);
   const progress = (what: string) => (done: number, total: number) => {
@@ -77,6 +72,7 @@ export const keysCommand = async (argv: readonly string[], env: NodeJS.ProcessEn
       if (!workspace) throw new CliExit(EXIT.unusable, 'rotate-data needs --workspace W');
       return withKeyring(env, io, async (storage, keyring) => {
         const r = await rotateDataKey(storage, keyring, systemClock, workspace, progress(`re-encrypting ${workspace}`));
+        if (E.isLeft(r) && r.left._tag === 'InvalidInput') throw new CliExit(EXIT.unusable, `--workspace: ${r.left.problems.map((p) => p.expected).join('; ')}`);
         if (E.isLeft(r)) throw new CliExit(EXIT.failed, errorMessage(r.left));
         io.stdout.write(`${JSON.stringify({ workspace, ...r.right })}\n`);
         if (r.right.unreadable.length === 0) return EXIT.ok;

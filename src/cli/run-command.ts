@@ -1,7 +1,6 @@
 // `secretref run <automation.yaml>`: runs one automation (and the other automations of its folder, for calls).
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
@@ -10,7 +9,8 @@ import { decodeRunContext } from '../core/run-context.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Automation } from '../runtime/ast.ts';
 import { createRuntime } from '../runtime/runtime.ts';
-import { jsonlSinks, type Writer } from './jsonl.ts';
+import { contextOf, parseCommandLine, WHO_OPTIONS } from './args.ts';
+import { cliLog, jsonlSinks, type Writer } from './jsonl.ts';
 import { CliExit, EXIT, openService } from './open-service.ts';
 
 export const RUN_USAGE = `secretref run <automation.yaml> [--workspace W] [--user U] [--trigger endpoint|event|schedule|manual]
@@ -24,21 +24,35 @@ const loadAutomation = (file: string): Automation => {
     throw new CliExit(EXIT.unusable, `cannot read automation file ${file}`);
   }
   const a = parseAutomation(text, basename(file, extname(file)));
-  if (E.isLeft(a)) throw new CliExit(EXIT.unusable, `${file}: ${a.left.problems.map((p) => `${p.path}: ${p.expected}`).join('; ')}`);
+  if (E.isLeft(a)) throw new CliExit(EXIT.unusable, `${file}: ${problemsOf(a.left.problems)}`);
   return a.right;
 };
 
-/** Other automations beside the file, for calls by slug; ones that do not decode are skipped. */
-const siblings = (file: string): Automation[] =>
+/** Problems of a decoded automation file, as one line: each path with what was expected there. */
+const problemsOf = (problems: readonly { readonly path: string; readonly expected: string }[]): string =>
+  problems.map((p) => `${p.path}: ${p.expected}`).join('; ');
+
+/**
+ * Other automations beside the file, for calls by slug. One that cannot be read or does not decode is
+ * left out with a warning naming it and its problem, so a call to its slug is not a mystery.
+ */
+const siblings = (file: string, stderr: Writer): Automation[] =>
   readdirSync(dirname(file))
     .filter((f) => /\.ya?ml$/.test(f) && join(dirname(file), f) !== file)
     .flatMap((f) => {
+      const path = join(dirname(file), f);
+      const slug = basename(f, extname(f));
+      let text: string;
       try {
-        const a = parseAutomation(readFileSync(join(dirname(file), f), 'utf8'), basename(f, extname(f)));
-        return E.isRight(a) ? [a.right] : [];
+        text = readFileSync(path, 'utf8');
       } catch {
+        cliLog(stderr, 'warn', `${path}: cannot be read; automation "${slug}" is not available to calls`);
         return [];
       }
+      const a = parseAutomation(text, slug);
+      if (E.isRight(a)) return [a.right];
+      cliLog(stderr, 'warn', `${path}: ${problemsOf(a.left.problems)}; automation "${slug}" is not available to calls`);
+      return [];
     });
 
 const parseJsonArg = (flag: string, text: string): unknown => {
@@ -67,34 +81,17 @@ const loadConfig = (arg: string | undefined): unknown => {
 };
 
 export const runCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv, stdout: Writer, stderr: Writer): Promise<number> => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string', default: 'default' },
-        user: { type: 'string' },
-        trigger: { type: 'string', default: 'manual' },
-        config: { type: 'string' },
-        payload: { type: 'string' },
-        'correlation-id': { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new CliExit(EXIT.unusable, `${(e as Error).message}\nusage: ${RUN_USAGE}`);
-  }
+  const parsed = parseCommandLine(
+    argv,
+    { ...WHO_OPTIONS, trigger: { type: 'string', default: 'manual' }, config: { type: 'string' }, payload: { type: 'string' }, 'correlation-id': { type: 'string' } },
+    (e) => `${e.message}\nusage: ${RUN_USAGE}`,
+  );
   const file = parsed.positionals[0];
   if (!file || parsed.positionals.length > 1) throw new CliExit(EXIT.unusable, `usage: ${RUN_USAGE}`);
   const automation = loadAutomation(file);
   const config = loadConfig(parsed.values.config);
   const payload = parsed.values.payload === undefined ? {} : parseJsonArg('--payload', parsed.values.payload);
-  const context = {
-    workspaceId: parsed.values.workspace,
-    correlationId: parsed.values['correlation-id'] ?? randomUUID(),
-    trigger: parsed.values.trigger,
-    ...(parsed.values.user === undefined ? {} : { userId: parsed.values.user }),
-  };
+  const context = contextOf(parsed.values, parsed.values['correlation-id'] ?? randomUUID(), parsed.values.trigger);
 
   // A bad context is unusable input: refuse it before the store is opened (or created).
   const checked = decodeRunContext(context);
@@ -102,7 +99,7 @@ export const runCommand = async (argv: readonly string[], env: NodeJS.ProcessEnv
 
   const { service, storage } = await openService(env, stderr);
   try {
-    const runtime = createRuntime({ secrets: service, sinks: jsonlSinks(stdout, stderr), automations: siblings(file), config });
+    const runtime = createRuntime({ secrets: service, sinks: jsonlSinks(stdout, stderr), automations: siblings(file, stderr), config });
     const result = await runtime.run(automation, { context: checked.right, payload });
     if (E.isLeft(result)) throw new CliExit(EXIT.unusable, result.left.message);
     return result.right.status === 'succeeded' ? EXIT.ok : EXIT.failed;

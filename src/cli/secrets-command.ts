@@ -1,11 +1,11 @@
 // `secretref secrets set|get|delete|list`: manage secrets in the configured store; values come from stdin, never argv.
-import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorMessage, type SecretsError } from '../core/errors.ts';
 import type { ResolveFailure } from '../core/reference.ts';
 import type { RunContext } from '../core/run-context.ts';
 import type { SecretMetadata } from '../core/store.ts';
+import { contextOf, parseCommandLine, WHO_OPTIONS } from './args.ts';
 import type { Writer } from './jsonl.ts';
 import { CliExit, EXIT, openService } from './open-service.ts';
 
@@ -41,35 +41,24 @@ export const secretsCommand = async (
 ): Promise<number> => {
   // Refuse a value on the command line before anything parses it: argv is visible to every process on the machine.
   if (argv.some((a) => a === '--value' || a.startsWith('--value='))) throw new CliExit(EXIT.unusable, 'the value is read from stdin, never from the command line');
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string', default: 'default' },
-        user: { type: 'string' },
-        scope: { type: 'string', default: 'workspace' },
-        ttl: { type: 'string' },
-        'allowed-host': { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-        reveal: { type: 'boolean', default: false },
-      },
-    });
-  } catch {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      ...WHO_OPTIONS,
+      scope: { type: 'string', default: 'workspace' },
+      ttl: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      reveal: { type: 'boolean', default: false },
+    },
     // parseArgs quotes the offending argument, which could be a value typed in the wrong place.
-    throw new CliExit(EXIT.unusable, `unknown or malformed option\nusage:\n${SECRETS_USAGE}`);
-  }
+    () => `unknown or malformed option\nusage:\n${SECRETS_USAGE}`,
+  );
   const [action, name, ...extra] = parsed.positionals;
   const expectsName = action === 'set' || action === 'get' || action === 'delete';
   if (!action || !['set', 'get', 'delete', 'list', 'sweep'].includes(action) || (expectsName && !name) || extra.length > 0 || ((action === 'list' || action === 'sweep') && name))
     throw new CliExit(EXIT.unusable, `usage:\n${SECRETS_USAGE}`);
-  const ctx = {
-    workspaceId: parsed.values.workspace,
-    correlationId: `cli-${randomUUID()}`,
-    trigger: 'manual',
-    ...(parsed.values.user === undefined ? {} : { userId: parsed.values.user }),
-  } as RunContext;
+  const ctx = contextOf(parsed.values, `cli-${randomUUID()}`, 'manual') as RunContext;
   const scope = parsed.values.scope;
 
   let value: unknown;

@@ -1,6 +1,6 @@
 // Key rotation: rewrap every data key under the active master key, and move a workspace to a new data key.
 import * as E from 'fp-ts/lib/Either.js';
-import { keyFailure, storageFailure, type SecretsError } from '../core/errors.ts';
+import { invalidField, keyFailure, storageFailure, type SecretsError } from '../core/errors.ts';
 import type { StoredSecret } from '../core/store.ts';
 import type { SecretIdentity } from '../core/scope.ts';
 import type { Clock } from '../effects/clock.ts';
@@ -79,6 +79,11 @@ export const rotateDataKey = async (
   workspaceId: string,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<E.Either<SecretsError, DataRotationReport>> => {
+  // A workspace with no data key has never held a secret: most likely a typo, and rotating would create one.
+  const current = await storage.activeDataKey(workspaceId);
+  if (E.isLeft(current)) return current;
+  if (current.right === null)
+    return E.left(invalidField('workspaceId', `a workspace that holds secrets; "${workspaceId}" has no data key (no secret was ever written there), so nothing was rotated`));
   const fresh = keyring.newDataKey();
   const { wrapped, kekId } = await keyring.wrapDataKey(workspaceId, fresh.id, fresh.raw);
   const activated = await storage.activateDataKey({ workspaceId, id: fresh.id, wrapped, kekId, active: true, createdAt: clock.now() });

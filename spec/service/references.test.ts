@@ -201,6 +201,15 @@ describe('who may resolve a reference', () => {
     expect(await failure(h, ctx({ workspaceId: 'ws-2' }), ref, value)).toBe('other_workspace');
   });
 
+  test('a worker holding other bytes under the same reference kid refuses the reference, and the message names that possibility', async () => {
+    const h = await openHarness();
+    const value = secretText();
+    const ref = await setRef(h, { name: 'apiKey', value });
+    const other = await openHarness({ storage: h.storage, masterKeys: h.masterKeys, refKeys: masterKeysText() });
+    const r = await other.service.resolve(ctx(), ref);
+    expect(E.isLeft(r) && [r.left.code, r.left.message]).toEqual(['other_workspace', expect.stringContaining('different bytes under the same reference key id')]);
+  });
+
   test('a reference minted in a schedule run resolves in that run', async () => {
     const h = await openHarness();
     const value = secretText();

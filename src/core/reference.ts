@@ -55,7 +55,7 @@ const MESSAGES: Record<ResolveFailureCode, string> = {
   malformed: 'the text is not a secret reference',
   unknown_key: 'the reference was sealed with a key this runtime does not hold',
   tampered: 'the reference has been altered or was not issued by this runtime',
-  other_workspace: 'the reference belongs to another workspace',
+  other_workspace: 'the reference belongs to another workspace (or was sealed by a runtime holding different bytes under the same reference key id)',
   other_run: 'the reference belongs to another run; call secrets.get in this run',
   expired: 'the reference has expired; call secrets.get right before using it',
   user_mismatch: 'the reference points to another user\'s secret',

@@ -135,8 +135,15 @@ describe.concurrent('secretref secrets (SQLite)', () => {
     expect(anonymous.code).toBe(1);
     expect(anonymous.events()).toEqual([{ error: 'user_required' }]);
     expect(list.events()).toEqual([expect.objectContaining({ name: 'personal', scope: 'user', owner: 'alice', version: 1 })]);
-    expect(listAnyone.code).toBe(2); // listing user secrets names a user
+    expect(listAnyone.code, listAnyone.stderr).toBe(2); // listing user secrets names a user
     expect(listAnyone.stdout).toBe('');
+
+    // bob's own secret of the same name: set and get describe bob's, never alice's
+    const bobSet = await cli(['secrets', 'set', 'personal', '--scope', 'user', '--user', 'bob', '--ttl', '60'], generatedValue('bob'));
+    expect(bobSet.events()).toEqual([expect.objectContaining({ stored: true, name: 'personal', owner: 'bob', version: 1 })]);
+    const bobGet = await cli(['secrets', 'get', 'personal', '--scope', 'user', '--user', 'bob']);
+    expect(bobGet.events()).toEqual([expect.objectContaining({ exists: true, name: 'personal', owner: 'bob', version: 1 })]);
+    expect(bobSet.stdout + bobGet.stdout).not.toContain('alice');
   });
 
   it('processes starting together without SECRETS_MASTER_KEYS agree on one development key', async () => {

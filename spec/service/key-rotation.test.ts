@@ -95,6 +95,37 @@ describe('keys rotate-data', () => {
     expect(await sealedUnder(h, keyring)).toEqual([report.dataKeyId]);
   });
 
+  it('a write that lands, then sees the key switched and a later writer, does not write itself again over the later value', async () => {
+    const inner = memoryStorage();
+    // After A's write lands and before A looks at the active key again: a rotation, then writer B.
+    let between: (() => Promise<void>) | undefined;
+    const storage: StoragePort = {
+      ...inner,
+      write: async (secret, expected) => {
+        const r = await inner.write(secret, expected);
+        const hook = between;
+        between = undefined;
+        if (hook && E.isRight(r)) await hook();
+        return r;
+      },
+    };
+    const a = await openHarness({ storage });
+    const b = await openHarness({ storage: inner, masterKeys: a.masterKeys });
+    const keyring = await keyringOf(a);
+    right(await a.service.set(ctx(), { name: 'k', value: generated(), scope: 'workspace' }));
+    const later = generated();
+    between = async () => {
+      right(await rotateDataKey(inner, keyring, a.clock, 'ws-1'));
+      right(await b.service.set(ctx(), { name: 'k', value: later, scope: 'workspace' }));
+    };
+    right(await a.service.set(ctx(), { name: 'k', value: generated(), scope: 'workspace' }));
+    expect(between).toBeUndefined();
+    const ref = right(await a.service.get(ctx(), { name: 'k', scope: 'workspace' })) as string;
+    expect(right(await a.service.resolve(ctx(), ref)).value === later, 'the later value is the current one').toBe(true);
+    // versions: A 1, A 2, rotation moves it to 3, B 4; nothing after
+    expect(right(await inner.read({ workspaceId: 'ws-1', scope: 'workspace', ownerId: '', name: 'k' }, a.clock.now())).version).toBe(4);
+  });
+
   it('two rotations at once: one reports an error, and every value ends under the active key', async () => {
     const h = await openHarness();
     const keyring = await keyringOf(h);

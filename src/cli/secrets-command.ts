@@ -128,8 +128,7 @@ export const secretsCommand = async (
       default: {
         if (scope !== 'workspace' && scope !== 'user') throw new CliExit(EXIT.unusable, '--scope: "workspace" or "user"');
         if (scope === 'user' && !ctx.userId) throw new CliExit(EXIT.unusable, '--scope user needs --user: user secrets are private to their user');
-        const q = scope === 'user' ? { scope: 'user' as const, ownerId: ctx.userId! } : { scope: 'workspace' as const };
-        for (const m of check(await service.list(ctx, q))) out(metadataLine(m));
+        for (const m of check(await service.list(ctx, { scope }))) out(metadataLine(m));
         return EXIT.ok;
       }
     }

@@ -7,7 +7,7 @@ import { decodeNameScopeParams, decodeSetParams, type NameScopeParams } from '..
 import { DEFAULT_REFERENCE_TTL_SECONDS, resolveFailure, type ReferenceClaims, type ResolveFailure } from '../core/reference.ts';
 import { decodeRunContext, type RunContext } from '../core/run-context.ts';
 import type { Scope, SecretIdentity } from '../core/scope.ts';
-import type { ListQuery, SecretMetadata, StoredSecret } from '../core/store.ts';
+import type { SecretMetadata, StoredSecret } from '../core/store.ts';
 import { systemClock, type Clock } from '../effects/clock.ts';
 import type { Keyring } from '../effects/crypto/keyring.ts';
 import type { StoragePort } from '../effects/storage/port.ts';
@@ -57,14 +57,18 @@ export interface SecretsService {
    * secret's current version. Only claims this service's openReference returned are accepted.
    */
   peek(ctx: RunContext, claims: ReferenceClaims): Promise<E.Either<ResolveFailure | SecretsError, SecretPeek>>;
-  /** Metadata (never values) of the live secrets of the context's workspace. */
-  list(ctx: RunContext, query?: { readonly scope?: Scope; readonly ownerId?: string }): Promise<E.Either<SecretsError, readonly SecretMetadata[]>>;
+  /**
+   * Metadata (never values) of the live secrets the context may read: its workspace's shared secrets and its
+   * own user's, never another user's; ordered by scope, owner and name.
+   */
+  list(ctx: RunContext, query?: { readonly scope?: Scope }): Promise<E.Either<SecretsError, readonly SecretMetadata[]>>;
   /** Drops expired payloads from the store; returns how many. */
   sweep(): Promise<E.Either<SecretsError, number>>;
 }
 
 const MAX_WRITE_ATTEMPTS = 32;
-const MAX_REFERENCE_TTL_SECONDS = 86_400;
+/** The specification's references live "a few minutes": at most 15. */
+const MAX_REFERENCE_TTL_SECONDS = 900;
 
 const identityOf = (ctx: RunContext, p: NameScopeParams): SecretIdentity | undefined =>
   p.scope === 'user'
@@ -152,6 +156,8 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
       const plaintext = utf8Encode(serializeJson(p.right.value));
       const allowedHosts = p.right.allowedHosts ?? null;
       let gaveUp: SecretsError = storageFailure(`the data key of workspace ${id.workspaceId} kept changing during the write`);
+      /** This call's write once it landed: a later attempt only reseals it, and only while it is still the current version. */
+      let wrote: { readonly version: number; readonly expiresAt: number | null } | undefined;
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         // The active data key is read at every attempt: `keys rotate-data` may have switched it meanwhile.
         const dk = await dataKeys.active(id.workspaceId);
@@ -159,8 +165,11 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
         const now = clock.now();
         const current = await storage.read(id, now);
         if (E.isLeft(current)) return current;
+        // Written, and something came after it (another writer, a delete, the rotation moving it): this write
+        // stands, superseded as last-writer-wins orders it; writing it again would undo the later one.
+        if (wrote !== undefined && current.right.version !== wrote.version) return E.right(await mint(ctx.right, id, wrote.expiresAt, now));
         const version = current.right.version + 1;
-        const expiresAt = p.right.ttl === undefined ? null : now + Math.ceil(p.right.ttl * 1000);
+        const expiresAt = wrote !== undefined ? wrote.expiresAt : p.right.ttl === undefined ? null : now + Math.ceil(p.right.ttl * 1000);
         const binding = { identity: id, version, expiresAt, allowedHosts };
         const secret: StoredSecret = {
           ...binding,
@@ -174,6 +183,7 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
           gaveUp = written.left;
           continue;
         }
+        wrote = { version, expiresAt };
         // A rotation that activated a new key while this write was in flight lists secrets only after
         // activating, but may have read this one before the write: seal it again under the new key.
         const after = await storage.activeDataKey(id.workspaceId);
@@ -242,12 +252,16 @@ const makeService = (storage: StoragePort, keyring: Keyring, clock: Clock, refTt
     list: async (rawCtx, query = {}) => {
       const ctx = checkContext(rawCtx);
       if (E.isLeft(ctx)) return ctx;
-      const q: ListQuery = {
-        workspaceId: ctx.right.workspaceId,
-        ...(query.scope === undefined ? {} : { scope: query.scope }),
-        ...(query.ownerId === undefined ? {} : { ownerId: query.ownerId }),
-      };
-      return storage.list(q, clock.now());
+      const { workspaceId, userId } = ctx.right;
+      const now = clock.now();
+      // User secrets are private to their user: only the context's own are listed, none without a user.
+      const mine = async (): Promise<E.Either<SecretsError, readonly SecretMetadata[]>> =>
+        userId === undefined ? E.right([]) : storage.list({ workspaceId, scope: 'user', ownerId: userId }, now);
+      if (query.scope === 'user') return mine();
+      const shared = await storage.list({ workspaceId, scope: 'workspace' }, now);
+      if (query.scope === 'workspace' || E.isLeft(shared)) return shared;
+      const own = await mine();
+      return E.isLeft(own) ? own : E.right([...own.right, ...shared.right]);
     },
 
     sweep: () => storage.sweep(clock.now()),

@@ -16,3 +16,9 @@ export type { StoredSecret, SecretMetadata, ReadResult, ListQuery } from './core
 export { errorMessage, type SecretsError, type InvalidInput, type StorageFailure, type VersionConflict, type KeyFailure } from './core/errors.ts';
 export { REFERENCE_IN_TEXT, REFERENCE_PREFIX, DEFAULT_REFERENCE_TTL_SECONDS, type ResolveFailure, type ResolveFailureCode } from './core/reference.ts';
 export { MAX_VALUE_BYTES, MAX_NAME_LENGTH, MAX_TTL_SECONDS } from './core/params.ts';
+// The reference runtime: automations as the specification writes them, fetch with resolution, one redaction boundary.
+export { createRuntime, type Runtime, type RuntimeOptions, type RunRequest, type RunResult, type RunRefused } from './runtime/runtime.ts';
+export { parseAutomation, decodeAutomation, type AutomationInvalid } from './runtime/decode-automation.ts';
+export { EVENT, memorySinks, type RuntimeEvent, type LogRecord, type LogLevel, type Sinks } from './runtime/events.ts';
+export { makeReferenceResolver, type ReferenceResolver, type ResolutionFailure } from './runtime/reference-resolver.ts';
+export { createRedactor, safeRedact, REDACTED, type Redactor, type RedactorOptions, type AddResult } from './core/redactor.ts';

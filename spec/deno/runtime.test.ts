@@ -1,9 +1,6 @@
 // Deno smoke suite for the runtime: an automation sets a secret and fetches a loopback Deno.serve API with its reference.
 import assert from 'node:assert/strict';
-import { openSecrets } from '../../src/mod.ts';
-import { parseAutomation } from '../../src/runtime/decode-automation.ts';
-import { createRuntime } from '../../src/runtime/runtime.ts';
-import { memorySinks } from '../../src/runtime/events.ts';
+import { createRuntime, memorySinks, openSecrets, parseAutomation } from '../../src/mod.ts';
 
 const hex = (n: number): string => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, '0')).join('');
 

@@ -39,6 +39,13 @@ describe('decoding automations', () => {
     );
   });
 
+  it('refuses an emit of an event type under runtime. (the runtime\'s own and audit events), naming do[0].emit.event', () => {
+    expect(problems('do:\n  - emit: {event: runtime.secrets.resolved, payload: {name: x}}\n').map((p) => [p.path, p.expected])).toEqual([
+      ['do[0].emit.event', expect.stringContaining('reserved')],
+    ]);
+    expect(problems('do:\n  - emit: {event: runtime-like, payload: 1}\n')).toEqual([]);
+  });
+
   it('reports a bad condition with its key', () => {
     const yaml = "do:\n  - conditions:\n      '{{a}} ==':\n        - set: {name: x, value: 1}\n";
     expect(problems(yaml)[0]?.path).toBe('do[0].conditions["{{a}} =="]');

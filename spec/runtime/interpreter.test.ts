@@ -24,6 +24,12 @@ describe('the interpreter', () => {
     expect(o.lines.join('\n')).not.toContain('sk-live-abc123');
   });
 
+  it('refuses an emit whose templated type turns out to be under runtime., and emits nothing under that type', async () => {
+    const o = await runYaml("do:\n  - set: {name: kind, value: runtime.automations.executed}\n  - emit: {event: '{{kind}}', payload: {forged: true}}\n");
+    expect(o.result).toMatchObject({ status: 'failed', error: { error: 'invalid_parameter' } });
+    expect(eventsOf(o, EVENT.executed).filter((p) => (p as { forged?: unknown }).forged === true)).toEqual([]);
+  });
+
   it('tries conditions in order; the first truthy wins; default otherwise', async () => {
     const yaml = `
 do:

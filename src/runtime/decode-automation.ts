@@ -14,6 +14,7 @@ import {
   type OnError,
   type Step,
 } from './ast.ts';
+import { isReservedEvent, RESERVED_EVENT_EXPECTED } from './events.ts';
 
 /** The automation did not decode; nothing ran. */
 export interface AutomationInvalid {
@@ -125,6 +126,7 @@ class Walk {
       case 'emit': {
         const o = this.object(body, at, ['event', 'payload'], ['event']);
         if (!o) return undefined;
+        if (typeof o['event'] === 'string' && isReservedEvent(o['event'])) this.fail(`${at}.event`, RESERVED_EVENT_EXPECTED);
         const emit = {
           event: this.templated(o['event'], `${at}.event`),
           ...(o['payload'] === undefined ? {} : { payload: this.templated(o['payload'], `${at}.payload`) }),

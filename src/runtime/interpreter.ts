@@ -1,6 +1,6 @@
 // Executes steps: variables, onError, conditions, set, repeat, try, emit, run, fetch and calls of other automations.
 import type { Automation, OnError, Step } from './ast.ts';
-import { EVENT } from './events.ts';
+import { EVENT, isReservedEvent, RESERVED_EVENT_EXPECTED } from './events.ts';
 import { InstructionError, toErrorObject } from './instruction-error.ts';
 import { holds, render, type Frame } from './render.ts';
 import type { RunEnv } from './run-env.ts';
@@ -73,6 +73,7 @@ const runStep = async (it: Interpreter, frame: Frame, step: Step, depth: number)
     case 'emit': {
       const event = await render(env, frame, step.emit.event, `${step.path}.emit.event`);
       if (typeof event !== 'string' || event.length === 0) throw new InstructionError('invalid_parameter', `${step.path}.emit.event: a non-empty event name`, step.path);
+      if (isReservedEvent(event)) throw new InstructionError('invalid_parameter', `${step.path}.emit.event: ${RESERVED_EVENT_EXPECTED}`, step.path);
       const payload = step.emit.payload === undefined ? null : await render(env, frame, step.emit.payload, `${step.path}.emit.payload`);
       env.output.emit(event, payload ?? null);
       return;

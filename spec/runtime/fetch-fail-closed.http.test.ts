@@ -49,6 +49,23 @@ describe('fetch fails closed', () => {
     expect(e.message).toContain('do[3].fetch.body.key');
   });
 
+  it('text written right after a reference is read as part of it: reference_tampered, with a hint to put a separator', async () => {
+    const t = await makeFetchEnv();
+    const value = generated();
+    const ref = await t.secret('apiKey', value);
+    for (const suffix of ['-prod', '_2', 'x', '7']) {
+      const e = await refused(t, { url: `${API}/x`, headers: { 'X-Key': `${ref}${suffix}` } }, value);
+      expect(e.code).toBe('reference_tampered');
+      expect(e.message).toContain('do[3].fetch.headers.X-Key');
+      expect(e.message).toContain('a reference ends at the first character outside A-Z a-z 0-9 _ -');
+      expect(e.message).toContain('put a separator after it');
+    }
+    let got: string | null = null;
+    server.use(http.all(`${API}/*`, ({ request }) => ((got = request.headers.get('x-key')), HttpResponse.json({}))));
+    await executeFetch({ url: `${API}/x`, headers: { 'X-Key': `${ref}.prod` } }, t.env, 'do[3]');
+    expect(got).toBe(`${value}.prod`);
+  });
+
   it('a reference from another run: reference_other_run', async () => {
     const t = await makeFetchEnv();
     const value = generated();

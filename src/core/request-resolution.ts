@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { JsonValue } from './json-value.ts';
 import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from './reference.ts';
+import { substituteUrl, type UrlDotSegment } from './url-text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -199,6 +200,8 @@ export interface MissingValue {
   readonly field: string;
 }
 
+export type SubstitutionError = MissingValue | UrlDotSegment;
+
 type Lookup = (reference: string, parent: Field, key: string | number | undefined) => JsonValue;
 
 /** References inside text become text; text without any is returned as is. */
@@ -291,10 +294,16 @@ const authOf = (a: AuthParts, lookup: Lookup): AuthParts => {
 
 /**
  * Replaces every reference with its value. The body and query values keep the type of a value
- * placed as a whole field; url, headers and auth are text (strings as is, other values as JSON).
- * Total: a reference without a value is a Left naming it and its field.
+ * placed as a whole field; headers and auth are text (strings as is, other values as JSON); the url is
+ * text encoded by where it sits (see substituteUrl). Total: a reference without a value is a Left naming it and
+ * its field, as is a value that would make a dot segment of the URL path.
  */
-export const substituteRequest = (req: RequestParts, values: ReadonlyMap<string, JsonValue>): E.Either<MissingValue, RequestParts> => {
+export const substituteRequest = (req: RequestParts, values: ReadonlyMap<string, JsonValue>): E.Either<SubstitutionError, RequestParts> => {
+  const url = substituteUrl(req.url, (reference) => {
+    const v = values.get(reference);
+    return v === undefined ? undefined : valueAsText(v);
+  });
+  if (E.isLeft(url)) return url;
   let missing: MissingValue | undefined;
   const lookup: Lookup = (reference, parent, key) => {
     const v = values.get(reference);
@@ -303,7 +312,7 @@ export const substituteRequest = (req: RequestParts, values: ReadonlyMap<string,
     return null;
   };
   const out: RequestParts = {
-    url: textOf(req.url, 'url', undefined, lookup),
+    url: url.right,
     method: req.method,
     headers: mapEntries(req.headers, ([n, v]) => [textOf(n, 'headers', n, lookup), textOf(v, 'headers', n, lookup)] as const),
     query: mapEntries(req.query, ([k, v]) => [textOf(k, 'query', k, lookup), jsonOf(v, 'query', k, lookup)] as const),

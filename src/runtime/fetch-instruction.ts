@@ -1,8 +1,9 @@
 // The fetch instruction: validate the rendered fields, resolve references fail-closed, send with guarded redirects, return the redacted output.
 import { valueAsText } from '../core/request-resolution.ts';
+import { urlForms } from '../core/url-text.ts';
 import { EVENT } from './events.ts';
 import { firstHop } from './fetch-request.ts';
-import { resolveRequest, type ResolvedRequest } from './fetch-resolve.ts';
+import { hostLabel, reportedHost, resolveRequest, SECRET_HOST, type ResolvedRequest } from './fetch-resolve.ts';
 import { MAX_RESPONSE_BYTES, readResponse, ResponseTooLarge, type ReadResponse } from './fetch-response.ts';
 import { send } from './fetch-send.ts';
 import { readRequest, type RenderedFetch } from './fetch-validate.ts';
@@ -46,8 +47,7 @@ const maskUrl = (env: RunEnv, url: URL, resolved: ResolvedRequest): void => {
     const text = valueAsText(v);
     const form = new URLSearchParams([['', text]]).toString().slice(1);
     if (form !== text) env.masks.addExact(form);
-    const component = encodeURIComponent(text);
-    if (component !== text && component !== form) env.masks.addExact(component);
+    for (const component of urlForms(text)) if (component !== form) env.masks.addExact(component);
   }
 };
 
@@ -64,19 +64,21 @@ export const executeFetch = async (instr: RenderedFetch, env: FetchEnv, path: st
   if (resolved.secretIn.body && first.body !== undefined) env.masks.addExact(first.body);
 
   const started = env.clock.now();
-  const { response, url } = await send({ first, auth: resolved.request.auth, secrets: resolved.secrets }, env, path);
-  const host = url.hostname;
+  const { response, url } = await send({ first, auth: resolved.request.auth, secrets: resolved.secrets, secretHost: resolved.secretHost }, env, path);
+  // A host that came from a secret value is never named: a phrase in messages, null in logs and details.
+  const host = hostLabel(url, resolved.secretHost);
+  const hostField = reportedHost(url, resolved.secretHost);
   let read: ReadResponse;
   try {
     read = await readResponse(response);
   } catch (e) {
     if (e instanceof ResponseTooLarge)
-      throw new InstructionError('fetch_response_too_large', `the response from ${host} is larger than ${MAX_RESPONSE_BYTES} bytes`, path, { host });
-    throw new InstructionError('fetch_network_error', `network error: the response from ${host} broke off`, path, { host });
+      throw new InstructionError('fetch_response_too_large', `the response from ${host} is larger than ${MAX_RESPONSE_BYTES} bytes`, path, { host: hostField });
+    throw new InstructionError('fetch_network_error', `network error: the response from ${host} broke off`, path, { host: hostField });
   }
-  env.output.log('info', `fetch ${first.method} ${host} ${read.status}`, {
+  env.output.log('info', `fetch ${first.method} ${hostField ?? `(${SECRET_HOST})`} ${read.status}`, {
     method: first.method,
-    host,
+    host: hostField,
     status: read.status,
     durationMs: env.clock.now() - started,
   });

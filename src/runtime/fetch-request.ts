@@ -4,6 +4,7 @@ import { base64Encode, utf8Encode } from '../core/bytes.ts';
 import type { JsonValue } from '../core/json-value.ts';
 import { fieldPath, queryPairs, type AuthParts, type RequestParts } from '../core/request-resolution.ts';
 import type { InstructionError } from './instruction-error.ts';
+import { SECRET_HOST } from './fetch-resolve.ts';
 import { invalidParameter } from './fetch-validate.ts';
 import { signAwsV4 } from './sigv4.ts';
 import type { Masks } from './run-env.ts';
@@ -73,8 +74,8 @@ export const basicAuthorization = (username: string, password: string): { readon
   return { header: `Basic ${token}`, token };
 };
 
-/** A ready Request with credentials (when given), registering every string derived from them with the masks. */
-export const buildRequest = async (hop: Hop, auth: AuthParts | undefined, masks: Masks, now: number, path: string): Promise<Request> => {
+/** A ready Request with credentials (when given), registering every string derived from them with the masks; `secretHost`: never name the host. */
+export const buildRequest = async (hop: Hop, auth: AuthParts | undefined, masks: Masks, now: number, path: string, secretHost = false): Promise<Request> => {
   const headers = new Headers(hop.headers);
   if (auth?.kind === 'basic') {
     const b = basicAuthorization(auth.username, auth.password);
@@ -89,7 +90,7 @@ export const buildRequest = async (hop: Hop, auth: AuthParts | undefined, masks:
     }
     const signed = await signAwsV4({ url: hop.url, method: hop.method, headers, body: hop.body }, auth, now);
     if (E.isLeft(signed))
-      throw badFor(path)(`auth.awsv4.${signed.left.field}`, `a value: it cannot be inferred from the host ${hop.url.hostname}`);
+      throw badFor(path)(`auth.awsv4.${signed.left.field}`, `a value: it cannot be inferred from ${secretHost ? SECRET_HOST : `the host ${hop.url.hostname}`}`);
     for (const name of ['authorization', 'x-amz-security-token']) {
       const v = signed.right.get(name);
       if (v !== null) masks.addExact(v);

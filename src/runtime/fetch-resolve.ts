@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { errorMessage, type SecretsError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json-value.ts';
 import type { ResolveFailure } from '../core/reference.ts';
-import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from '../core/reference.ts';
+import { REFERENCE_PREFIX } from '../core/reference.ts';
 import {
   distinctReferences,
   leftoverMarker,
@@ -13,6 +13,7 @@ import {
   type RequestParts,
 } from '../core/request-resolution.ts';
 import type { Scope } from '../core/scope.ts';
+import { hostFromReference, substituteUrl, urlForms } from '../core/url-text.ts';
 import { EVENT } from './events.ts';
 import { InstructionError } from './instruction-error.ts';
 import type { ReferenceResolver, ResolutionFailure } from './reference-resolver.ts';
@@ -33,6 +34,8 @@ export interface ResolvedRequest {
   readonly values: readonly JsonValue[];
   /** Which fields held references: decides which derived strings are masked. */
   readonly secretIn: { readonly url: boolean; readonly query: boolean; readonly body: boolean };
+  /** The URL starts with a reference, so its host comes from a secret value: never named in events, logs or errors. */
+  readonly secretHost: boolean;
 }
 
 /** The audit record of one reference (`runtime.secrets.resolved`); never a value. */
@@ -51,27 +54,37 @@ const safeUrl = (text: string): URL | null => {
   }
 };
 
-/** The URL once its own references are known (null while any is missing or it does not parse). */
+/** The URL once its own references are known, built as the request's will be (null while any is missing or it does not parse). */
 const urlOf = (url: string, values: ReadonlyMap<string, JsonValue>): URL | null => {
-  if (!url.includes(REFERENCE_PREFIX)) return safeUrl(url);
-  let missing = false;
-  const text = url.replace(REFERENCE_IN_TEXT, (m) => {
-    const v = values.get(m);
-    if (v === undefined) missing = true;
-    return v === undefined ? '' : valueAsText(v);
+  const text = substituteUrl(url, (reference) => {
+    const v = values.get(reference);
+    return v === undefined ? undefined : valueAsText(v);
   });
-  return missing ? null : safeUrl(text);
+  return E.isRight(text) ? safeUrl(text.right) : null;
 };
+
+/** What the URL parser ignores: tabs and line breaks anywhere, C0 controls and spaces at the start. */
+const parserView = (url: string): string => url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
 
 /**
  * A reference written inside the host or credentials of a literal URL (`https://{{ref}}.example.com`,
- * `https://u:{{ref}}@host`) would put the value into DNS, logs and audit hosts: refused. A URL that *starts*
- * with a reference (a secret webhook or base URL) is allowed; its host then comes from the value.
+ * `https://u:{{ref}}@host`, also `https:{{ref}}` or `https:\\{{ref}}`, which the parser reads as a host) would
+ * put the value into DNS, logs and audit hosts: refused. A URL that *starts* with a reference (a secret webhook
+ * or base URL) is allowed; its host then comes from the value and is never named (see ResolvedRequest.secretHost).
  */
 const referenceInAuthority = (url: string): boolean => {
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
+  const authority = /^[a-z][a-z0-9+.-]*:[/\\]*([^/?#\\]*)/i.exec(parserView(url))?.[1];
   return authority !== undefined && authority.includes(REFERENCE_PREFIX);
 };
+
+/** How a message names a destination: its host, or this phrase when the host came from a secret value. */
+export const SECRET_HOST = "the secret URL's host";
+
+/** The host as messages name it. */
+export const hostLabel = (url: URL, secretHost: boolean): string => (secretHost ? SECRET_HOST : url.hostname);
+
+/** The host as audit events, logs and error details record it: null when it came from a secret value. */
+export const reportedHost = (url: URL | null, secretHost: boolean): string | null => (secretHost || url === null ? null : url.hostname);
 
 /**
  * May a secret with this allow-list go to `url`? Without an allow-list, anywhere; with one, only over
@@ -80,14 +93,19 @@ const referenceInAuthority = (url: string): boolean => {
 export const allowedDestination = (s: CarriedSecret, url: URL | null): boolean =>
   s.allowedHosts === null || (url !== null && url.protocol === 'https:' && url.port === '' && s.allowedHosts.includes(url.hostname));
 
+/** Why a reference with text written right after it fails as `tampered`: the text is read as part of it. */
+const ADJACENT_TEXT_HINT =
+  'a reference ends at the first character outside A-Z a-z 0-9 _ -, so text written right after it is read as part of it; put a separator after it';
+
 /** `reference_<code>` for the request field `at` (e.g. `headers.Authorization`); `opened` says whether a reference was there to open. */
 const referenceError = (path: string, at: string, opened: boolean, code: string, reason: string, name: string | undefined): InstructionError => {
   const field = `${path}.fetch.${at}`;
   const what = name === undefined ? `the secret reference in ${field}` : `secret "${name}" (referenced in ${field})`;
   const unnamed = name === undefined && opened ? ' (the reference does not open, so the secret cannot be named)' : '';
+  const hint = opened && code === 'tampered' ? `; ${ADJACENT_TEXT_HINT}` : '';
   return new InstructionError(
     `reference_${code}`,
-    `${what} did not resolve (${code}): ${reason}${unnamed}; the request was not sent`,
+    `${what} did not resolve (${code}): ${reason}${unnamed}${hint}; the request was not sent`,
     path,
     { field, reason: code, ...(name === undefined ? {} : { secret: name }) },
   );
@@ -112,22 +130,28 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
   const scan = scanRequest(written);
   if (scan.stray !== undefined)
     throw referenceError(path, scan.stray, false, 'malformed', 'this $secret: text is not a well-formed reference', undefined);
-  if (scan.sites.length === 0) return { request: written, secrets: [], values: [], secretIn: { url: false, query: false, body: false } };
+  if (scan.sites.length === 0) return { request: written, secrets: [], values: [], secretIn: { url: false, query: false, body: false }, secretHost: false };
 
   const refs = distinctReferences(scan.sites);
   const outcomes = await Promise.all(refs.map((r) => resolver.resolve(r.reference)));
 
+  const inUrl = new Set(scan.sites.filter((s) => s.part === 'url').map((s) => s.reference));
   const values = new Map<string, JsonValue>();
   const secrets: CarriedSecret[] = [];
   outcomes.forEach((o, i) => {
     if (E.isLeft(o)) return;
+    const reference = refs[i]!.reference;
     env.masks.addSecret(o.right.value);
-    values.set(refs[i]!.reference, o.right.value);
+    // The percent-encoded form placed in the URL, whatever the mask set derives from the value itself.
+    if (inUrl.has(reference)) for (const form of urlForms(valueAsText(o.right.value))) env.masks.addExact(form);
+    values.set(reference, o.right.value);
     secrets.push({ name: o.right.identity.name, scope: o.right.identity.scope, allowedHosts: o.right.allowedHosts });
   });
 
   const destination = urlOf(written.url, values);
-  const host = destination?.hostname ?? null;
+  const secretHost = hostFromReference(written.url);
+  if (secretHost && destination !== null && destination.hostname !== '') env.masks.addExact(destination.hostname);
+  const host = reportedHost(destination, secretHost);
   const refused = (s: CarriedSecret) => !allowedDestination(s, destination);
   const audit = (a: ResolutionAudit) => env.output.emit(EVENT.secretResolved, a);
   outcomes.forEach((o) => {
@@ -144,13 +168,18 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
   }
 
   const substituted = substituteRequest(written, values);
-  if (E.isLeft(substituted)) throw referenceError(path, substituted.left.field, false, 'unresolved', 'no value was resolved for this reference', undefined);
+  if (E.isLeft(substituted)) {
+    const f = substituted.left;
+    if (f._tag === 'UrlDotSegment')
+      throw referenceError(path, 'url', false, 'in_url_dot_segment', 'a secret placed in the URL path cannot make a "." or ".." segment (it would change the path)', undefined);
+    throw referenceError(path, f.field, false, 'unresolved', 'no value was resolved for this reference', undefined);
+  }
   const left = leftoverMarker(substituted.right);
   if (left !== undefined)
     throw referenceError(path, left, false, 'unresolved', '$secret: text is left in the request after resolution', undefined);
 
   const blocked = secrets.find(refused);
-  if (blocked !== undefined) throw hostNotAllowed(path, blocked, destination);
+  if (blocked !== undefined) throw hostNotAllowed(path, blocked, destination, secretHost);
 
   const parts = new Set(scan.sites.map((s) => s.part));
   return {
@@ -158,17 +187,23 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
     secrets,
     values: [...values.values()],
     secretIn: { url: parts.has('url'), query: parts.has('query'), body: parts.has('body') },
+    secretHost,
   };
 };
 
-/** `host_not_allowed` for a secret whose allow-list does not admit the destination. */
-export const hostNotAllowed = (path: string, s: CarriedSecret, url: URL | null): InstructionError => {
-  const where = url === null ? 'this URL' : url.protocol === 'https:' && url.port === '' ? url.hostname : `${url.protocol}//${url.host}`;
+/**
+ * `host_not_allowed` for a secret whose allow-list does not admit the destination. With `secretHost` (the host
+ * came from a secret value) neither the host nor the allow-list (which may list that very host) is named.
+ */
+export const hostNotAllowed = (path: string, s: CarriedSecret, url: URL | null, secretHost: boolean): InstructionError => {
+  const where =
+    url === null ? 'this URL' : secretHost ? SECRET_HOST : url.protocol === 'https:' && url.port === '' ? url.hostname : `${url.protocol}//${url.host}`;
+  const listed = secretHost ? '' : ` (${s.allowedHosts?.join(', ') ?? ''})`;
   return new InstructionError(
     'host_not_allowed',
-    `secret "${s.name}" may only be sent over https to its allowed hosts (${s.allowedHosts?.join(', ') ?? ''}); ${where} is not one of them; the request was not sent`,
+    `secret "${s.name}" may only be sent over https to its allowed hosts${listed}; ${where} is not one of them; the request was not sent`,
     path,
-    { secret: s.name, host: url?.hostname ?? null },
+    { secret: s.name, host: reportedHost(url, secretHost) },
   );
 };
 

@@ -1,7 +1,7 @@
 // Sending with redirects followed by hand: same origin keeps the request, another origin is refused when it carries a secret.
 import type { AuthParts } from '../core/request-resolution.ts';
 import { buildRequest, type Hop } from './fetch-request.ts';
-import { firstRefused, hostNotAllowed, type CarriedSecret } from './fetch-resolve.ts';
+import { firstRefused, hostLabel, hostNotAllowed, reportedHost, type CarriedSecret } from './fetch-resolve.ts';
 import { InstructionError } from './instruction-error.ts';
 import type { RunEnv } from './run-env.ts';
 
@@ -15,6 +15,8 @@ export interface SendPlan {
   readonly first: Hop;
   readonly auth: AuthParts | undefined;
   readonly secrets: readonly CarriedSecret[];
+  /** The first URL's host came from a secret value: messages and details do not name it. */
+  readonly secretHost: boolean;
 }
 
 export interface Sent {
@@ -36,18 +38,23 @@ const redirected = (hop: Hop, status: number, url: URL): Hop => {
  * Sends the plan with `redirect: 'manual'`, following at most MAX_REDIRECTS by hand. Before every hop
  * the destination is checked against each carried secret's allow-list. A redirect to another origin is
  * refused (`redirect_refused`, nothing more is sent) when the request carries a secret; otherwise it is
- * followed without credentials. Network failures become `fetch_network_error` naming the host only.
+ * followed without credentials. Network failures become `fetch_network_error` naming the host only — and not
+ * even that when it came from a secret value (`secretHost`: a request carrying a secret never leaves that origin,
+ * so every hop has the secret host).
  */
 export const send = async (plan: SendPlan, env: RunEnv, path: string): Promise<Sent> => {
   let hop = plan.first;
   let auth = plan.auth;
   const carries = plan.secrets.length > 0;
+  const secretHost = plan.secretHost;
   for (let redirects = 0; ; redirects++) {
     const blocked = firstRefused(plan.secrets, hop.url);
-    if (blocked !== undefined) throw hostNotAllowed(path, blocked, hop.url);
+    if (blocked !== undefined) throw hostNotAllowed(path, blocked, hop.url, secretHost);
+    const name = hostLabel(hop.url, secretHost);
+    const host = reportedHost(hop.url, secretHost);
     let request: Request;
     try {
-      request = await buildRequest(hop, auth, env.masks, env.clock.now(), path);
+      request = await buildRequest(hop, auth, env.masks, env.clock.now(), path, secretHost);
     } catch (e) {
       // The platform's messages quote header values, which may hold a resolved secret: never pass them on.
       if (e instanceof InstructionError) throw e;
@@ -58,35 +65,40 @@ export const send = async (plan: SendPlan, env: RunEnv, path: string): Promise<S
       response = await env.fetch()(request);
     } catch (e) {
       const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-      throw new InstructionError('fetch_network_error', `network error: the request to ${hop.url.hostname} failed before a response`, path, {
-        host: hop.url.hostname,
+      throw new InstructionError('fetch_network_error', `network error: the request to ${name} failed before a response`, path, {
+        host,
         ...(typeof cause === 'string' ? { cause } : {}),
       });
     }
     if (response.type === 'opaqueredirect')
-      throw new InstructionError('redirect_refused', `${hop.url.hostname} answered with a redirect this runtime cannot inspect`, path, { host: hop.url.hostname });
+      throw new InstructionError('redirect_refused', `${name} answered with a redirect this runtime cannot inspect`, path, { host });
     const location = response.headers.get('location');
     if (!REDIRECTS.has(response.status) || location === null) return { response, url: hop.url };
     // Not awaited, for the same reason as in fetch-response: a cancel may settle only when the remote end lets it.
     response.body?.cancel().catch(() => undefined);
     if (redirects === MAX_REDIRECTS)
-      throw new InstructionError('too_many_redirects', `more than ${MAX_REDIRECTS} redirects from ${plan.first.url.hostname}`, path, { host: plan.first.url.hostname });
+      throw new InstructionError('too_many_redirects', `more than ${MAX_REDIRECTS} redirects from ${hostLabel(plan.first.url, secretHost)}`, path, {
+        host: reportedHost(plan.first.url, secretHost),
+      });
     let next: URL;
     try {
       next = new URL(location, hop.url);
     } catch {
-      throw new InstructionError('redirect_invalid', `${hop.url.hostname} redirected to an invalid location`, path, { host: hop.url.hostname });
+      throw new InstructionError('redirect_invalid', `${name} redirected to an invalid location`, path, { host });
     }
     if (next.protocol !== 'https:' && next.protocol !== 'http:')
-      throw new InstructionError('redirect_invalid', `${hop.url.hostname} redirected to a non-HTTP location`, path, { host: hop.url.hostname });
+      throw new InstructionError('redirect_invalid', `${name} redirected to a non-HTTP location`, path, { host });
     if (next.origin !== hop.url.origin) {
-      if (carries)
+      if (carries) {
+        // Another scheme or port of the secret host is still that host: not named either.
+        const location = secretHost && next.hostname === hop.url.hostname ? null : next.hostname;
         throw new InstructionError(
           'redirect_refused',
-          `${hop.url.hostname} redirected to another origin (${next.hostname}); a request carrying a secret does not follow it, and it was not sent there`,
+          `${name} redirected to another origin${location === null ? '' : ` (${location})`}; a request carrying a secret does not follow it, and it was not sent there`,
           path,
-          { host: hop.url.hostname, location: next.hostname, status: response.status },
+          { host, location, status: response.status },
         );
+      }
       const headers = new Headers(hop.headers);
       for (const h of CREDENTIAL_HEADERS) headers.delete(h);
       hop = { ...hop, headers };

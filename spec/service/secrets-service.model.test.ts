@@ -5,7 +5,7 @@ import { nodeCryptoPrimitives } from '../../src/effects/node/node-crypto.ts';
 import { checkServiceAgainstModel, modelRuns } from '../support/service-model.ts';
 
 describe('the secrets service against its model (memory store)', () => {
-  it(`agrees with the model on ${modelRuns()} random sequences of set, get, delete, advance and resolve`, async () => {
+  it(`agrees with the model on ${modelRuns()} random sequences of set, get, delete, advance, resolve and list`, async () => {
     await checkServiceAgainstModel(async () => memoryStorage(), modelRuns());
   }, 600_000);
 

@@ -1,4 +1,4 @@
-// Model-based test of the secrets service: random set/get/delete/advance/resolve sequences against a deliberately simple model.
+// Model-based test of the secrets service: random set/get/delete/advance/resolve/list sequences against a deliberately simple model.
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
@@ -168,6 +168,28 @@ class ResolveCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `resolve(ref#${this.refIndex}, ctx${this.ctx})`;
 }
 
+/** list shows exactly what the context may read: its workspace's shared secrets and its own user's, live, never a value. */
+class ListCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly ctx: number, readonly scope: Scope | undefined) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const c = CONTEXTS[this.ctx]!;
+    const out = await r.service.list(c, this.scope === undefined ? {} : { scope: this.scope });
+    expect(E.isRight(out)).toBe(true);
+    if (E.isLeft(out)) return;
+    const expected = [...m.secrets.keys()]
+      .filter((key) => live(m, key) !== undefined)
+      .map((key) => JSON.parse(key) as [string, Scope, string, string])
+      .filter(([ws, scope, owner]) => ws === c.workspaceId && (this.scope === undefined || scope === this.scope) && (scope === 'workspace' || owner === c.userId))
+      .map(([, scope, owner, name]) => `${scope}/${owner}/${name}`)
+      .sort();
+    expect(out.right.map((x) => `${x.identity.scope}/${x.identity.ownerId}/${x.identity.name}`).sort()).toEqual(expected);
+    for (const x of out.right) expect(x.version).toBe(m.versions.get(keyOf(c, x.identity.scope, x.identity.ownerId, x.identity.name)));
+    for (const x of out.right) expect(Object.keys(x)).not.toContain('payload');
+  }
+  toString = () => `list(ctx${this.ctx}, ${this.scope ?? 'any scope'})`;
+}
+
 const ctxArb = fc.integer({ min: 0, max: CONTEXTS.length - 1 });
 const nameArb = fc.constantFrom(...NAMES);
 const scopeArb = fc.constantFrom<Scope>('workspace', 'user');
@@ -186,6 +208,7 @@ export const serviceCommands = fc.commands(
     advanceArb.map((ms) => new AdvanceCommand(ms)),
     fc.tuple(fc.nat(), ctxArb).map(([i, c]) => new ResolveCommand(i, c)),
     fc.tuple(fc.nat(), ctxArb).map(([i, c]) => new ResolveCommand(i, c)),
+    fc.tuple(ctxArb, fc.option(scopeArb, { nil: undefined })).map(([c, s]) => new ListCommand(c, s)),
   ],
   { maxCommands: 40 },
 );

@@ -1,14 +1,14 @@
-// Properties of the redaction stream: any split of the bytes gives the output of redacting the whole input.
+// Properties of the redaction stream: any split of the bytes gives the output of redacting the whole input, short patterns included.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createRedactor } from '../../src/core/redactor.ts';
 import { utf8StreamDecoder } from '../../src/core/redact-utf8.ts';
-import { chunksAt, cutsArb, oracleForms, secretArb, textArb, textDecoderPort, wellFormed } from '../support/redaction-oracle.ts';
+import { chunksAt, cutsArb, naiveRedact, oracleForms, textArb, textDecoderPort, textSecretArb, wellFormed } from '../support/redaction-oracle.ts';
 
 const familyArb = fc.constantFrom(...Object.keys(oracleForms('x')));
 
 /** Secrets and a text holding some of their encodings, repeated and side by side. */
-const scenarioArb = fc.array(secretArb, { minLength: 1, maxLength: 3 }).chain((secrets) =>
+const scenarioArb = fc.array(textSecretArb, { minLength: 1, maxLength: 3 }).chain((secrets) =>
   fc.tuple(
     fc.constant(secrets),
     fc
@@ -44,7 +44,7 @@ describe('stream', () => {
   });
 
   it('gives, for any split of arbitrary bytes holding secrets, the redaction of their WHATWG decoding', () => {
-    const bytesArb = fc.array(secretArb, { minLength: 1, maxLength: 2 }).chain((secrets) =>
+    const bytesArb = fc.array(textSecretArb, { minLength: 1, maxLength: 2 }).chain((secrets) =>
       fc.tuple(
         fc.constant(secrets),
         fc
@@ -66,7 +66,7 @@ describe('stream', () => {
   });
 
   it('gives the same output with the TextDecoder port as with the built-in decoder', () => {
-    const scenario = secretArb.chain((secret) =>
+    const scenario = textSecretArb.chain((secret) =>
       fc
         .array(fc.oneof(fc.uint8Array({ maxLength: 12 }), textArb.map((t) => new TextEncoder().encode(t)), fc.constant(new TextEncoder().encode(secret))), {
           maxLength: 6,
@@ -96,6 +96,26 @@ describe('stream', () => {
           expect(runStream(r, chunks)).toBe(r.redactText(text));
         },
       ),
+    );
+  });
+});
+
+describe('stream with short patterns', () => {
+  it('gives, for any split, the naive masking of short and indexed patterns mixed over a two-letter alphabet', () => {
+    const abArb = (min: number, max: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom('a', 'b'), minLength: min, maxLength: max });
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.array(abArb(4, 12), { minLength: 1, maxLength: 6 }), abArb(0, 80)).chain(([patterns, text]) =>
+          fc.tuple(fc.constant(patterns), fc.constant(text), cutsArb(text.length)),
+        ),
+        ([patterns, text, cuts]) => {
+          const r = createRedactor();
+          for (const p of patterns) r.addExact(p);
+          const chunks = [...cuts, text.length].map((c, i, all) => text.slice(i === 0 ? 0 : all[i - 1], c));
+          expect(runStream(r, chunks)).toBe(naiveRedact(text, patterns));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,4 +1,4 @@
-// Examples of the redaction stream: every split point, what it holds back, invalid UTF-8, closing and failing.
+// Examples of the redaction stream: every split point, what it holds back (short patterns included), invalid UTF-8, closing and failing.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { REDACTED, createRedactor } from '../../src/core/redactor.ts';
@@ -39,6 +39,34 @@ describe('stream', () => {
     expect(s.write('x'.repeat(100))).toBe('x'.repeat(81));
     expect(s.write('y')).toBe('x');
     expect(s.end()).toBe('x'.repeat(18) + 'y');
+  });
+
+  it('holds back the longest pattern length minus one when every pattern is short', () => {
+    const r = createRedactor();
+    r.addExact(asciiToken(45, 6));
+    const s = r.stream();
+    expect(s.write('x'.repeat(100))).toBe('x'.repeat(95));
+    expect(s.end()).toBe('x'.repeat(5));
+  });
+
+  it('masks a short value and its short encodings split at every cut, next to a long one', () => {
+    const r = createRedactor();
+    const [short, long] = [`${asciiToken(46, 4)}é`, asciiToken(47, 12)];
+    r.addSecret(short);
+    r.addSecret(long);
+    const b64 = Buffer.from(short).toString('base64');
+    const text = `Invalid key ${short} given; ${long}${short} ${encodeURIComponent(short)} ${b64} ${short}`;
+    const whole = r.redactText(text);
+    expect(whole).toBe(`Invalid key ${REDACTED} given; ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED}`);
+    const bytes = encoder.encode(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const s = r.stream();
+      expect({ cut, out: s.write(bytes.subarray(0, cut)) + s.write(bytes.subarray(cut)) + s.end() }).toEqual({ cut, out: whole });
+    }
+    const s = r.stream();
+    let out = '';
+    for (const ch of text) out += s.write(ch);
+    expect(out + s.end()).toBe(whole);
   });
 
   it('holds back nothing but an incomplete UTF-8 sequence when no secret is registered', () => {

@@ -1,9 +1,22 @@
-// Properties of redactText and redactStructured: nothing registered survives, nothing else changes, and the result equals a naive masker.
+// Properties of redactText and redactStructured: nothing registered survives (long, short and number values, object leaves), nothing else changes, and the result equals a naive masker.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodedForms } from '../../src/core/encodings.ts';
+import { encodedForms, exactForms } from '../../src/core/encodings.ts';
 import { REDACTED, createRedactor } from '../../src/core/redactor.ts';
-import { base64Blob, naiveRedact, oracleForms, secretArb, textArb, unmaskedPieces, wellFormed } from '../support/redaction-oracle.ts';
+import {
+  base64Blob,
+  masksInText,
+  masksStructurally,
+  naiveRedact,
+  oracleForms,
+  oracleLeaves,
+  secretArb,
+  textArb,
+  textSecretArb,
+  tinySecretArb,
+  unmaskedPieces,
+  wellFormed,
+} from '../support/redaction-oracle.ts';
 
 const familyArb = fc.constantFrom(...Object.keys(oracleForms('x')));
 
@@ -23,7 +36,7 @@ const mixedTextArb = (secrets: readonly string[]): fc.Arbitrary<string> =>
 describe('redactText', () => {
   it('leaves no secret and no encoding of it outside the tokens', () => {
     fc.assert(
-      fc.property(fc.array(secretArb, { minLength: 1, maxLength: 4 }), textArb, textArb, familyArb, (secrets, pre, post, family) => {
+      fc.property(fc.array(textSecretArb, { minLength: 1, maxLength: 4 }), textArb, textArb, familyArb, (secrets, pre, post, family) => {
         const r = createRedactor();
         for (const s of secrets) r.addSecret(s);
         const text = pre + secrets.map((s) => oracleForms(s)[family]).join(post) + post;
@@ -35,7 +48,7 @@ describe('redactText', () => {
 
   it('leaves no secret once the text has been through UTF-8, lone surrogates and all', () => {
     fc.assert(
-      fc.property(secretArb, textArb, textArb, (v, pre, post) => {
+      fc.property(textSecretArb, textArb, textArb, (v, pre, post) => {
         const r = createRedactor();
         r.addSecret(v);
         const pieces = unmaskedPieces(r.redactText(wellFormed(pre + v + post)));
@@ -46,7 +59,7 @@ describe('redactText', () => {
 
   it('leaves no value-only base64 characters of a blob the secret sits in', () => {
     fc.assert(
-      fc.property(secretArb, fc.uint8Array({ maxLength: 7 }), fc.uint8Array({ maxLength: 7 }), fc.boolean(), textArb, (v, before, after, url, pre) => {
+      fc.property(textSecretArb, fc.uint8Array({ maxLength: 7 }), fc.uint8Array({ maxLength: 7 }), fc.boolean(), textArb, (v, before, after, url, pre) => {
         const r = createRedactor();
         r.addSecret(v);
         const { blob, middle } = base64Blob(v, before, after, url);
@@ -57,23 +70,25 @@ describe('redactText', () => {
 
   it('changes nothing in a text that holds no registered pattern', () => {
     fc.assert(
-      fc.property(fc.array(secretArb, { maxLength: 4 }), textArb, (secrets, text) => {
+      fc.property(fc.array(fc.oneof(textSecretArb, tinySecretArb), { maxLength: 4 }), textArb, (secrets, text) => {
         const r = createRedactor();
         for (const s of secrets) r.addSecret(s);
-        fc.pre(!secrets.some((s) => encodedForms(s).some((f) => text.includes(f))));
+        fc.pre(!secrets.some((s) => masksInText(s) && encodedForms(s).some((f) => text.includes(f))));
         expect(r.redactText(text)).toBe(text);
       }),
     );
   });
 
-  it('equals a naive masker over the registered forms', () => {
+  it('equals a naive masker over the registered forms of every value of 4 code points or more', () => {
     fc.assert(
       fc.property(
-        fc.array(secretArb, { minLength: 1, maxLength: 4 }).chain((secrets) => fc.tuple(fc.constant(secrets), mixedTextArb(secrets))),
+        fc
+          .array(fc.oneof({ weight: 4, arbitrary: textSecretArb }, { weight: 1, arbitrary: tinySecretArb }), { minLength: 1, maxLength: 4 })
+          .chain((secrets) => fc.tuple(fc.constant(secrets), mixedTextArb(secrets))),
         ([secrets, text]) => {
           const r = createRedactor();
           for (const s of secrets) r.addSecret(s);
-          expect(r.redactText(text)).toBe(naiveRedact(text, secrets.flatMap((s) => encodedForms(s))));
+          expect(r.redactText(text)).toBe(naiveRedact(text, secrets.filter(masksInText).flatMap((s) => encodedForms(s))));
         },
       ),
     );
@@ -93,10 +108,36 @@ describe('redactText', () => {
     );
   });
 
+  it('equals a naive masker for short and indexed patterns mixed over a two-letter alphabet', () => {
+    const abArb = (min: number, max: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom('a', 'b'), minLength: min, maxLength: max });
+    fc.assert(
+      fc.property(fc.array(abArb(4, 14), { minLength: 1, maxLength: 10 }), fc.array(abArb(0, 60), { minLength: 1, maxLength: 4 }), (patterns, texts) => {
+        const r = createRedactor();
+        patterns.forEach((p, i) => {
+          r.addExact(p);
+          for (const t of texts) expect(r.redactText(t)).toBe(naiveRedact(t, patterns.slice(0, i + 1)));
+        });
+      }),
+    );
+  });
+
+  it('never changes text for a value under 4 code points, and masks a whole string equal to it', () => {
+    fc.assert(
+      fc.property(tinySecretArb, textArb, (v, text) => {
+        const r = createRedactor();
+        expect(r.addSecret(v).short).toBe(true);
+        expect(r.redactText(text + v + text)).toBe(text + v + text);
+        const inside = `<${text}${v}${text}>`;
+        fc.pre(!exactForms(v).includes(inside));
+        expect(r.redactStructured([v, { list: [v, inside] }])).toEqual([REDACTED, { list: [REDACTED, inside] }]);
+      }),
+    );
+  });
+
   it('never lets a region end or start next to another region', () => {
     fc.assert(
       fc.property(
-        fc.array(secretArb, { minLength: 1, maxLength: 3 }).chain((secrets) => fc.tuple(fc.constant(secrets), mixedTextArb(secrets))),
+        fc.array(textSecretArb, { minLength: 1, maxLength: 3 }).chain((secrets) => fc.tuple(fc.constant(secrets), mixedTextArb(secrets))),
         ([secrets, text]) => {
           const r = createRedactor();
           for (const s of secrets) r.addSecret(s);
@@ -109,10 +150,55 @@ describe('redactText', () => {
   });
 });
 
+describe('object secrets', () => {
+  /** A leaf as an object secret may hold it: long, short or tiny strings, numbers of every kind, bigints, booleans, null. */
+  const leafArb: fc.Arbitrary<unknown> = fc.oneof(
+    textSecretArb,
+    tinySecretArb,
+    fc.integer(),
+    fc.integer({ min: 1000, max: 9_999_999 }),
+    fc.double(),
+    fc.bigInt(),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const objectSecretArb = fc.object({ values: [leafArb], maxDepth: 2, maxKeys: 4 });
+
+  it('masks every string and number leaf of 4 code points or more inside text, in each encoding', () => {
+    fc.assert(
+      fc.property(objectSecretArb, textArb, textArb, (secret, pre, post) => {
+        const r = createRedactor();
+        r.addSecret(secret);
+        for (const leaf of oracleLeaves(secret).filter(masksInText)) {
+          const forms = oracleForms(leaf);
+          for (const family of ['raw', 'json', 'uriComponent', 'base64', 'hex'] as const) {
+            const form = forms[family]!;
+            const leaked = unmaskedPieces(r.redactText(`${pre}${form}${post}`)).some((p) => p.includes(form));
+            expect({ leaf, family, leaked }).toEqual({ leaf, family, leaked: false });
+          }
+        }
+      }),
+    );
+  });
+
+  it('masks a string or number equal to a leaf under 4 code points, wherever it sits in a structure', () => {
+    fc.assert(
+      fc.property(objectSecretArb, (secret) => {
+        const r = createRedactor();
+        r.addSecret(secret);
+        for (const leaf of oracleLeaves(secret).filter(masksStructurally)) {
+          expect(r.redactStructured({ deep: [leaf] })).toEqual({ deep: [REDACTED] });
+          if (String(Number(leaf)) === leaf) expect(r.redactStructured([Number(leaf)])).toEqual([REDACTED]);
+        }
+      }),
+    );
+  });
+});
+
 describe('redactStructured', () => {
   it('leaves no secret in any string or key of a JSON value, at any depth', () => {
     fc.assert(
-      fc.property(secretArb, fc.jsonValue(), textArb, (v, json, around) => {
+      fc.property(textSecretArb, fc.jsonValue(), textArb, (v, json, around) => {
         const r = createRedactor();
         r.addSecret(v);
         const value = { [`${around}${v}`]: [json, `${around}${v}${around}`, { deep: v }] };

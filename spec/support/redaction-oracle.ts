@@ -20,6 +20,17 @@ export const charArb: fc.Arbitrary<string> = fc.oneof(
 /** A secret value of 8 to 64 code points (two generated lone surrogates may pair up into one). */
 export const secretArb: fc.Arbitrary<string> = fc.string({ unit: charArb, minLength: 8, maxLength: 64 }).filter((s) => [...s].length >= 8);
 
+/** A short secret value: 4 to 7 code points, masked inside text like a long one (over-masking accepted). */
+export const shortSecretArb: fc.Arbitrary<string> = fc
+  .string({ unit: charArb, minLength: 4, maxLength: 7 })
+  .filter((s) => [...s].length >= 4 && [...s].length <= 7);
+
+/** A tiny secret value: 1 to 3 code points, masked only where a whole string equals it. */
+export const tinySecretArb: fc.Arbitrary<string> = fc.string({ unit: charArb, minLength: 1, maxLength: 3 }).filter((s) => [...s].length <= 3);
+
+/** Any secret masked inside text: long, or (a third of the time) short. */
+export const textSecretArb: fc.Arbitrary<string> = fc.oneof({ weight: 2, arbitrary: secretArb }, { weight: 1, arbitrary: shortSecretArb });
+
 /** Random surrounding text. */
 export const textArb: fc.Arbitrary<string> = fc.string({ unit: charArb, maxLength: 80 });
 
@@ -34,6 +45,30 @@ export const cutsArb = (length: number): fc.Arbitrary<number[]> =>
 
 /** Draws one value from an arbitrary, reproducibly. */
 export const sampleOf = <A>(arb: fc.Arbitrary<A>, seed: number): A => fc.sample(arb, { seed, numRuns: 1 })[0]!;
+
+// ---------------------------------------------------------------------------
+// The length rule and the leaves of a value, modelled independently
+// ---------------------------------------------------------------------------
+
+/** Whether a value (a string, or a leaf's text) is masked inside text: 4 code points or more, lone surrogates counting one each. */
+export const masksInText = (text: string): boolean => [...text].length >= 4;
+
+/** Whether a value is masked only where a whole string equals it: 1 to 3 code points. */
+export const masksStructurally = (text: string): boolean => text.length > 0 && [...text].length < 4;
+
+/**
+ * The leaves of an object secret that must each be masked on their own, as the text an echo would show:
+ * strings as they are, numbers and bigints of 4 characters or more as String() writes them; booleans and null
+ * are not secrets.
+ */
+export const oracleLeaves = (value: unknown): string[] => {
+  if (typeof value === 'string') return [value];
+  // a number leaf under 4 characters (a port, a count) is configuration, not masked anywhere
+  if (typeof value === 'number' || typeof value === 'bigint') return `${value}`.length >= 4 ? [`${value}`] : [];
+  if (Array.isArray(value)) return value.flatMap(oracleLeaves);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(oracleLeaves);
+  return [];
+};
 
 // ---------------------------------------------------------------------------
 // Oracle encodings, built with Node's codecs

@@ -1,6 +1,6 @@
 // Multi-pattern index for the redactor: a sampled q-gram filter with exact verification, whose work per character depends on the shortest pattern, not on how many there are.
 //
-// Every pattern is at least `minLength` code units long. Sampling the text every S = minLength - Q + 1 positions
+// Every indexed pattern is at least `minLength` code units long. Sampling the text every S = minLength - Q + 1 positions
 // lands, for every occurrence starting at s, on a first sample j in [s, s + S - 1], where the Q-gram of the
 // text is the Q-gram of the pattern at offset j - s. So the index holds, for each pattern, its Q-grams at
 // offsets 0 .. S-1, and the scan reads one Q-gram per S characters (Q/S units per character: 4/5 when the
@@ -9,16 +9,26 @@
 // Q-gram, each checked on its first unit and the unit after the Q-gram before a full comparison. Each
 // occurrence is found exactly once, at its first sample. Reading text is the cost: a JavaScript charCodeAt is
 // about a nanosecond, so fewer reads per character (a longer shortest pattern) is what makes the scan faster.
+//
+// Patterns of Q to MIN_INDEXED_LENGTH - 1 units (a short value, its short encodings) would shrink the stride for
+// everyone, so they stay out of the tables: redact-short.ts finds them with native indexOf, and their
+// occurrences join the same merge, so the regions are the union of the occurrences of every pattern either way.
+import { createShortPatterns } from './redact-short.ts';
 
 /** Length of a sampled gram, in UTF-16 code units; patterns shorter than this cannot be indexed. */
 export const Q = 4;
 
+/** Patterns shorter than this many code units are matched by redact-short.ts, outside the q-gram tables. */
+export const MIN_INDEXED_LENGTH = 8;
+
 export interface PatternIndex {
-  /** Adds a pattern; false when it was already there or is shorter than Q. */
+  /** Adds a pattern (to the q-gram tables, or to the short ones under MIN_INDEXED_LENGTH); false when it was already there or is shorter than Q. */
   readonly add: (pattern: string) => boolean;
   /** The masked regions of text: sorted, disjoint, non-adjacent [start, end) pairs, flattened. */
   readonly regions: (text: string) => number[];
+  /** Number of distinct patterns, indexed and short. */
   readonly size: () => number;
+  /** Length of the longest pattern, indexed or short, in code units (0 when there is none). */
   readonly maxLength: () => number;
 }
 
@@ -64,6 +74,7 @@ const mergeRegions = (found: number[]): number[] => {
 
 export const createPatternIndex = (): PatternIndex => {
   const known = new Set<string>();
+  const short = createShortPatterns();
   const patterns: string[] = [];
   let minLength = Infinity;
   let maxLength = 0;
@@ -175,19 +186,24 @@ export const createPatternIndex = (): PatternIndex => {
     add: (pattern) => {
       if (pattern.length < Q || known.has(pattern)) return false;
       known.add(pattern);
-      patterns.push(pattern);
-      minLength = Math.min(minLength, pattern.length);
       maxLength = Math.max(maxLength, pattern.length);
+      if (pattern.length < MIN_INDEXED_LENGTH) short.add(pattern);
+      else {
+        patterns.push(pattern);
+        minLength = Math.min(minLength, pattern.length);
+      }
       return true;
     },
     regions: (text) => {
-      if (patterns.length === 0 || text.length < minLength) return [];
-      ensure();
       const found: number[] = [];
-      scan(text, found);
+      if (patterns.length > 0 && text.length >= minLength) {
+        ensure();
+        scan(text, found);
+      }
+      if (short.size() > 0) short.find(text, found);
       return mergeRegions(found);
     },
-    size: () => patterns.length,
+    size: () => patterns.length + short.size(),
     maxLength: () => maxLength,
   };
 };

@@ -11,11 +11,12 @@ export interface RedactionStream {
 
 /**
  * Holds back the last (longest pattern - 1) code units, which a later chunk may complete into a match, and any
- * incomplete UTF-8 sequence. A masked region is written as soon as it starts before that window; a later match
- * that overlaps or touches it extends it without a second token. Patterns added while a stream is open apply
- * to the text it has not yet written. A bytes chunk after a text chunk, or text after an incomplete UTF-8
- * sequence, ends that sequence with U+FFFD. Any internal failure closes the stream: that call returns the
- * token, everything after returns ''.
+ * incomplete UTF-8 sequence; the longest pattern counts the short ones the index matches apart (redact-short.ts),
+ * so a short secret split across chunks is masked too. A masked region is written as soon as it starts before
+ * that window; a later match that overlaps or touches it extends it without a second token. Patterns added
+ * while a stream is open apply to the text it has not yet written. A bytes chunk after a text chunk, or text
+ * after an incomplete UTF-8 sequence, ends that sequence with U+FFFD. Any internal failure closes the stream:
+ * that call returns the token, everything after returns ''.
  */
 export const createRedactionStream = (index: PatternIndex, token: string, decoder: Utf8StreamDecoder): RedactionStream => {
   let pending = ''; // text not yet written, from the earliest position a match may still start

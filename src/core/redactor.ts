@@ -6,30 +6,40 @@
 //                          about 0.3-0.6 GB/s); a runtime can pass TextDecoder({ fatal: false }) in stream mode,
 //                          which decodes the same (WHATWG) and several times faster.
 //     addSecret(value)     registers a resolved or set value and every form encodedForms() derives from it.
-//                          Strings as they are; numbers, booleans and null as their JSON text; objects and
-//                          arrays as their JSON text (compact and 2-space indented) plus each string leaf.
+//                          Strings as they are; numbers and bigints as their String() text; objects and arrays
+//                          as their JSON text (compact and 2-space indented) plus each string leaf and each
+//                          number or bigint leaf of 4 characters or more (as its String() text), each by the same
+//                          rules as a value on its own. Booleans, null, empty strings and shorter number leaves
+//                          (a port, a count: masking every 443 or 3 would destroy outputs) register nothing.
 //     addExact(text)       registers a string the runtime derived itself (a Basic header, an encoded query), as is.
 //     redactText(text)     every occurrence of any registered pattern -> REDACTED.
-//     redactStructured(v)  deep copy of a JSON-like value with every string and key redacted, and every string
-//                          (or number) exactly equal to a short value or one of its exactForms() -> REDACTED.
+//     redactStructured(v)  deep copy of a JSON-like value with every string and key redacted as text, and every
+//                          string (or number) exactly equal to a value under MIN_TEXT_MASK_LENGTH or one of its
+//                          exactForms() -> REDACTED.
 //     stream()             bytes (or text) in, redacted text out; see redact-stream.ts.
 //   safeRedact(redactor, value)  a string through redactText, anything else through redactStructured.
 //
 // Semantics
 //   - Matching is one pass over the text (redact-index.ts) whose work per character depends on the shortest
-//     pattern, not on the number of patterns; docs/benchmarks.md has the figures.
+//     pattern of 8 code units or more, not on the number of patterns, plus one native indexOf pass per shorter
+//     pattern (redact-short.ts; there are none unless a value is under 8 code points); docs/benchmarks.md.
 //   - The masked text is the union of all occurrences of all patterns; overlapping or adjacent occurrences make
 //     one region, so the longest match always wins. Each region becomes REDACTED, whatever its length.
-//   - MIN_SECRET_LENGTH = 8 code points: a shorter value (or derived string) cannot be masked anywhere in text
-//     without masking unrelated words and numbers, so add* reports it `short` and it is masked only where a
-//     whole string equals it (structural masking); the runtime warns at set. Empty strings, booleans and null
-//     are never masked structurally (they would replace every "", true and null).
+//   - Lengths count code points of the value (a leaf, an addExact string), not of its encoded forms:
+//     * MIN_TEXT_MASK_LENGTH = 4 and up: the value and its encodings are masked everywhere in text. Values under
+//       MIN_SECRET_LENGTH = 8 over-mask: an unrelated occurrence of a 5-character secret is masked too, which is
+//       the safe failure. Their patterns under 8 code units are found apart from the q-gram index but merged
+//       with its matches, so the union and longest-match semantics are the same for every pattern.
+//     * 1 to 3 code points: masking them inside text would destroy every log, so add* reports them `short` and
+//       they are masked only where a whole string (or number) equals the value or one of its whole encodings
+//       (structural masking); the runtime warns at set.
+//     * Empty strings, booleans and null are never masked (they would replace every "", true and null).
 //   - Fail closed: redactText, redactStructured, the stream and safeRedact never throw; on any internal
 //     failure (say, a getter that throws) their whole output is REDACTED instead.
 //   - Not covered: encodings split by line wrapping (MIME base64), mixed escaping within one value (some
 //     characters as entities, others raw), case-folded or truncated copies, other nested encodings.
 import { encodedForms, exactForms } from './encodings.ts';
-import { createPatternIndex } from './redact-index.ts';
+import { Q, createPatternIndex } from './redact-index.ts';
 import { createRedactionStream, type RedactionStream } from './redact-stream.ts';
 import { utf8StreamDecoder, type Utf8StreamDecoder } from './redact-utf8.ts';
 
@@ -45,12 +55,15 @@ export interface RedactorOptions {
 export const REDACTED = '[REDACTED]';
 
 /** Values shorter than this many code points are masked only structurally (see the module comment). */
+export const MIN_TEXT_MASK_LENGTH = 4;
+
+/** The recommended minimum, in code points: shorter values are masked in text too, but over-mask unrelated text. */
 export const MIN_SECRET_LENGTH = 8;
 
 export interface AddResult {
-  /** The value as a whole is shorter than MIN_SECRET_LENGTH: masked only where a whole string equals it. */
+  /** The value as a whole is shorter than MIN_TEXT_MASK_LENGTH (or not registrable): masked only where a whole string equals it. */
   readonly short: boolean;
-  /** String leaves of an object or array value that are short, hence masked only structurally. */
+  /** Non-empty string leaves of an object or array value under MIN_TEXT_MASK_LENGTH, hence masked only structurally. */
   readonly shortLeaves: number;
 }
 
@@ -79,14 +92,22 @@ const codePoints = (s: string): number => {
   return n;
 };
 
-const isShort = (s: string): boolean => codePoints(s) < MIN_SECRET_LENGTH;
+const structuralOnly = (s: string): boolean => codePoints(s) < MIN_TEXT_MASK_LENGTH;
 
-/** The string leaves of a value, each object visited once. */
-const stringLeaves = (value: unknown, out: string[], seen: Set<object>): void => {
+/**
+ * The string leaves of a value, and its number and bigint leaves of MIN_TEXT_MASK_LENGTH characters or more, as
+ * text (String()), each object visited once. A shorter number leaf (a port's 443, a count's 3) is configuration
+ * beside the secret; masking every such number in every output would destroy them, so it is left out.
+ */
+const textLeaves = (value: unknown, out: string[], seen: Set<object>): void => {
   if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' || typeof value === 'bigint') {
+    const text = String(value);
+    if (text.length >= MIN_TEXT_MASK_LENGTH) out.push(text);
+  }
   else if (typeof value === 'object' && value !== null && !seen.has(value)) {
     seen.add(value);
-    for (const v of Array.isArray(value) ? value : Object.values(value)) stringLeaves(v, out, seen);
+    for (const v of Array.isArray(value) ? value : Object.values(value)) textLeaves(v, out, seen);
   }
 };
 
@@ -109,7 +130,7 @@ export const createRedactor = (options: RedactorOptions = {}): Redactor => {
   const index = createPatternIndex();
   const exact = new Set<string>();
 
-  /** Texts already registered (with or without encodings) and whether they were short: a value resolved again costs a lookup. */
+  /** Texts already registered (with or without encodings) and whether they were structural-only: a value resolved again costs a lookup. */
   const registeredEncoded = new Map<string, boolean>();
   const registeredExact = new Map<string, boolean>();
   const registerText = (text: string, withEncodings: boolean): boolean => {
@@ -121,12 +142,14 @@ export const createRedactor = (options: RedactorOptions = {}): Redactor => {
     return short;
   };
 
+  /** Texts under MIN_TEXT_MASK_LENGTH go to the structural set; others to the index (which keeps forms under 8 units out of its q-gram tables). */
   const registerNew = (text: string, withEncodings: boolean): boolean => {
-    if (isShort(text)) {
+    if (structuralOnly(text)) {
       if (text.length > 0) for (const f of withEncodings ? exactForms(text) : [text]) exact.add(f);
       return true;
     }
-    for (const f of withEncodings ? encodedForms(text) : [text]) index.add(f);
+    // a form too short for text matching (none is, from 4 code points up) is still masked structurally
+    for (const f of withEncodings ? encodedForms(text) : [text]) if (f.length < Q) exact.add(f); else index.add(f);
     return false;
   };
 
@@ -139,7 +162,7 @@ export const createRedactor = (options: RedactorOptions = {}): Redactor => {
     const pretty = tryStringify(value, 2);
     if (pretty !== undefined && pretty !== compact) registerText(pretty, true);
     const leaves: string[] = [];
-    stringLeaves(value, leaves, new Set());
+    textLeaves(value, leaves, new Set());
     let shortLeaves = 0;
     for (const leaf of leaves) if (registerText(leaf, true) && leaf.length > 0) shortLeaves++;
     return { short, shortLeaves };

@@ -11,7 +11,7 @@
 // about a nanosecond, so fewer reads per character (a longer shortest pattern) is what makes the scan faster.
 //
 // Patterns of Q to MIN_INDEXED_LENGTH - 1 units (a short value, its short encodings) would shrink the stride for
-// everyone, so they stay out of the tables: redact-short.ts finds them with native indexOf, and their
+// everyone, so they stay out of the tables: redact-short.ts finds them with one native RegExp, and their
 // occurrences join the same merge, so the regions are the union of the occurrences of every pattern either way.
 import { createShortPatterns } from './redact-short.ts';
 

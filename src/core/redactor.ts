@@ -21,8 +21,8 @@
 //
 // Semantics
 //   - Matching is one pass over the text (redact-index.ts) whose work per character depends on the shortest
-//     pattern of 8 code units or more, not on the number of patterns, plus one native indexOf pass per shorter
-//     pattern (redact-short.ts; there are none unless a value is under 8 code points); docs/benchmarks.md.
+//     pattern of 8 code units or more, not on the number of patterns, plus one native RegExp pass over the
+//     shorter patterns (redact-short.ts; there are none unless a value is under 8 code points); docs/benchmarks.md.
 //   - The masked text is the union of all occurrences of all patterns; overlapping or adjacent occurrences make
 //     one region, so the longest match always wins. Each region becomes REDACTED, whatever its length.
 //   - Lengths count code points of the value (a leaf, an addExact string), not of its encoded forms:

@@ -96,7 +96,7 @@ export const decodeClaims = (bytes: Uint8Array): E.Either<ResolveFailure, Refere
   const r = ClaimsWireC.decode(json);
   if (E.isLeft(r)) return E.left(resolveFailure('tampered'));
   const w = r.right;
-  return E.right({ identity: { workspaceId: w.w, scope: w.s, ownerId: w.o, name: w.n }, expiresAt: w.e });
+  return E.right({ identity: Object.freeze({ workspaceId: w.w, scope: w.s, ownerId: w.o, name: w.n }), expiresAt: w.e });
 };
 
 /** The associated data that binds a reference to its key id, workspace, run and public tags. */

@@ -1,5 +1,5 @@
 // The storage contract against PostgreSQL, plus what only a server store must do: fail fast when unreachable, migrate once, share across pools.
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../../src/effects/storage/postgres.ts';
@@ -36,6 +36,46 @@ const silentServer = async (): Promise<{ port: number; stop: () => Promise<void>
   };
 };
 
+/**
+ * A loopback proxy to the real server that can stall: it keeps every connection open but holds what either side
+ * sends (a network partition without resets), until it flows again.
+ */
+const stallingProxy = async (to: URL): Promise<{ port: number; stall: () => void; flow: () => void; stop: () => Promise<void> }> => {
+  let stalled = false;
+  const held: (() => void)[] = [];
+  const open = new Set<Socket>();
+  const forward = (from: Socket, into: Socket) =>
+    from.on('data', (chunk) => (stalled ? held.push(() => into.write(chunk)) : into.write(chunk)));
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(to.port || 5432), to.hostname);
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+      s.on('error', () => undefined);
+    }
+    forward(client, upstream);
+    forward(upstream, client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    stall: () => {
+      stalled = true;
+    },
+    flow: () => {
+      stalled = false;
+      for (const send of held.splice(0)) send();
+    },
+    stop: async () => {
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};
+
 describe.skipIf(target.url === undefined)('postgres', () => {
   const fx = pgFixture(url);
   afterAll(fx.cleanup);
@@ -58,6 +98,26 @@ describe.skipIf(target.url === undefined)('postgres', () => {
         expect(E.isLeft(opened) && opened.left.message).toMatch(/CONNECT_TIMEOUT/);
       } finally {
         await silent.stop();
+      }
+    });
+
+    it('after opening, a server that stops answering (a partition) makes an operation fail within its deadline instead of hanging, and the store recovers', { timeout: 20_000 }, async () => {
+      const proxy = await stallingProxy(new URL(url));
+      const via = new URL(url);
+      via.hostname = '127.0.0.1';
+      via.port = String(proxy.port);
+      const store = right(await openPostgresStorage(via.href, { schema: fx.freshSchema(), connectTimeoutSeconds: 1, statementTimeoutMs: 500, max: 1 }));
+      try {
+        const id = identityOf();
+        right(await store.write(secretOf(id, 1), 0));
+        proxy.stall();
+        const during = await store.read(id, Date.now());
+        expect(E.isLeft(during) && during.left).toMatchObject({ _tag: 'StorageFailure', message: expect.stringMatching(/no answer from PostgreSQL at 127\.0\.0\.1:\d+ within 2500 ms/) });
+        proxy.flow();
+        expect(E.isRight(await store.read(id, Date.now()))).toBe(true);
+      } finally {
+        await store.close();
+        await proxy.stop();
       }
     });
 

@@ -34,17 +34,29 @@ const int = (text: string): number => {
 const metadataOf = metadataFrom(int);
 const dataKeyOf = dataKeyFrom(int, (b: boolean) => b);
 
-/** The storage port over a migrated schema; `target` (host:port) names the server in failures. */
-export const postgresAdapter = (sql: postgres.Sql, schema: string, target: string): StoragePort => {
+/**
+ * The storage port over a migrated schema; `target` (host:port) names the server in failures. Every operation
+ * answers within `answerWithinMs` (the statement timeout, a connect timeout and a margin): postgres.js has no
+ * client-side deadline, so when the network stops carrying packets without resetting the connection (a
+ * partition, a stalled proxy) a query would wait forever. Past the deadline it is a StorageFailure. As with any
+ * lost answer, a write the server receives late may still land; compare-and-set keeps its version straight.
+ */
+export const postgresAdapter = (sql: postgres.Sql, schema: string, target: string, answerWithinMs: number): StoragePort => {
   const secrets = sql(`${schema}.secrets`);
   const dataKeys = sql(`${schema}.data_keys`);
   const keyChecks = sql(`${schema}.key_checks`);
 
   const attempt = async <A>(op: string, f: () => Promise<A>): Promise<E.Either<StorageFailure, A>> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Refusal(`no answer from PostgreSQL at ${target} within ${answerWithinMs} ms`)), answerWithinMs);
+    });
     try {
-      return E.right(await f());
+      return E.right(await Promise.race([f(), deadline]));
     } catch (e) {
       return E.left(storageFailure(`PostgreSQL ${op} failed: ${describeFailure(e, target)}`));
+    } finally {
+      clearTimeout(timer);
     }
   };
   const refuse = (op: string, why: string) => Promise.resolve(E.left(storageFailure(`PostgreSQL ${op} refused: ${why}`)));

@@ -28,6 +28,9 @@ export interface PostgresStorageOptions {
 
 type Sql = postgres.Sql;
 
+/** An operation fails when no answer came within the statement timeout, a connect timeout and this margin. */
+const ANSWER_MARGIN_MS = 1000;
+
 // ---------------------------------------------------------------------------------------------
 // open
 
@@ -85,5 +88,6 @@ export const openPostgresStorage = async (url: string, options: PostgresStorageO
     await sql.end({ timeout: 0 }).catch(() => undefined);
     return migrated;
   }
-  return E.right(postgresAdapter(sql, schema, target));
+  const answerWithinMs = (options.statementTimeoutMs ?? 30_000) + (options.connectTimeoutSeconds ?? 5) * 1000 + ANSWER_MARGIN_MS;
+  return E.right(postgresAdapter(sql, schema, target, answerWithinMs));
 };

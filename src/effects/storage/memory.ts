@@ -6,7 +6,11 @@ import { byWorkspaceAndId } from './sql-rows.ts';
 
 const ok = <A>(a: A) => Promise.resolve(E.right(a));
 
-/** A fresh, empty in-memory store. Nothing survives the process. */
+/**
+ * A fresh, empty in-memory store. Nothing survives the process. Each write makes a new immutable state, a copy of
+ * the map: about 56k writes/s at 100 secrets but 2.3k at 10,000 (measured 2026-11-26). It is for tests, development
+ * and small embedded use; the SQLite store is the one for more.
+ */
 export const memoryStorage = (): StoragePort => {
   let state: store.StoreState = store.emptyStore;
   let dataKeys: readonly DataKeyRecord[] = [];

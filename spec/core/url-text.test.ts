@@ -21,6 +21,34 @@ const urlOut = (url: string, values: Record<string, string>): string => {
 };
 
 describe('substituteUrl', () => {
+  it('refuses a reference that follows a whole-URL value before any path, where its value would be part of the host', () => {
+    for (const url of [`${REF_A}${REF_B}`, `${REF_A}.${REF_B}`, `${REF_A}:${REF_B}`]) {
+      const r = placed(url, { [REF_A]: 'https://api.example.com', [REF_B]: '.attacker.example.net' });
+      expect(E.isLeft(r) && [r.left._tag, r.left.reference]).toEqual(['UrlAuthority', REF_B]);
+    }
+    // with a path after the whole-URL value, the next one is a path value
+    expect(urlOut(`${REF_A}/${REF_B}`, { [REF_A]: 'https://api.example.com', [REF_B]: 'a b' })).toBe('https://api.example.com/a%20b');
+  });
+
+  it('places a value as a component when a whole-URL value before it already holds the query', () => {
+    const out = urlOut(`${REF_A}${REF_B}`, { [REF_A]: 'https://api.example.com/p?k=', [REF_B]: "a'b/c" });
+    expect(out).toBe('https://api.example.com/p?k=a%27b%2Fc');
+    expect(new URL(out).searchParams.get('k')).toBe("a'b/c");
+  });
+
+  it('sees dot segments as the URL parser does: tabs and line breaks removed, trailing spaces and controls trimmed', () => {
+    const cases: readonly (readonly [string, string])[] = [
+      [`https://h/files/${REF_A}\t./admin`, 'x/.'],
+      [`https://h/files/${REF_A}\n./admin`, 'x/.'],
+      [`https://h/a/.\r${REF_A}/b`, '.'],
+      [`https://h/files/${REF_A}. `, 'x/.'],
+    ];
+    for (const [url, value] of cases) {
+      const r = placed(url, { [REF_A]: value });
+      expect(E.isLeft(r) && r.left._tag).toBe('UrlDotSegment');
+    }
+  });
+
   it('puts a value in the query as encodeURIComponent, so the parameter reads back as the value and adds nothing', () => {
     const out = urlOut(`https://h/p?key=${REF_A}&after=1`, { [REF_A]: AWKWARD });
     expect(out).toBe(`https://h/p?key=${encodeURIComponent(AWKWARD)}&after=1`);

@@ -127,6 +127,19 @@ describe('a secret inside URL text arrives as the value and cannot change the UR
       expect(error.code).toBe('reference_in_url_authority');
     }
   });
+
+  it('a reference right after a whole-URL secret with no path yet is refused as in the authority: its value would join the host', async () => {
+    const t = await makeFetchEnv();
+    const counter = requestCounter();
+    server.use(http.all('*', ({ request }) => (counter.hit(request), HttpResponse.json({}))));
+    const base = await t.secret('base', API);
+    const sub = await t.secret('sub', `.attacker-${hex()}.example.net`);
+    for (const url of [`${base}${sub}/x`, `${base}.${sub}`]) {
+      const { error } = await failure(t, { url });
+      expect(error.code).toBe('reference_in_url_authority');
+    }
+    expect(counter.total()).toBe(0);
+  });
 });
 
 describe('a whole-URL secret: its host is never named', () => {

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { JsonValue } from './json-value.ts';
 import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from './reference.ts';
-import { substituteUrl, type UrlDotSegment } from './url-text.ts';
+import { substituteUrl, type UrlAuthority, type UrlDotSegment } from './url-text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -200,7 +200,7 @@ export interface MissingValue {
   readonly field: string;
 }
 
-export type SubstitutionError = MissingValue | UrlDotSegment;
+export type SubstitutionError = MissingValue | UrlAuthority | UrlDotSegment;
 
 type Lookup = (reference: string, parent: Field, key: string | number | undefined) => JsonValue;
 

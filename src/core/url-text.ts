@@ -19,6 +19,13 @@ export interface UrlMissingValue {
   readonly field: 'url';
 }
 
+/** A reference placed where the URL built so far is still in its authority (after a whole-URL value without a path): its value would be part of the host. */
+export interface UrlAuthority {
+  readonly _tag: 'UrlAuthority';
+  readonly reference: string;
+  readonly field: 'url';
+}
+
 /** A value placed in the URL path that would make a `.` or `..` segment, which the URL parser resolves away. */
 export interface UrlDotSegment {
   readonly _tag: 'UrlDotSegment';
@@ -37,9 +44,6 @@ export const queryStart = (text: string): number => {
   }
   return text.length;
 };
-
-/** The position of a reference starting at `at` in a URL whose first `?` or `#` is at `query` (see queryStart). */
-export const urlPosition = (at: number, query: number): UrlPosition => (at === 0 ? 'whole' : at > query ? 'component' : 'path');
 
 // ---------------------------------------------------------------------------------------------
 // encodings
@@ -100,11 +104,13 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
  */
 export const dotSegmentFromValue = (url: string, ranges: readonly (readonly [number, number])[]): number => {
   if (ranges.length === 0) return -1;
-  const end = queryStart(url);
+  // What the parser sees: tabs and line breaks removed anywhere, C0 controls and spaces trimmed at the end.
+  let end = queryStart(url);
+  if (end === url.length) while (end > 0 && url.charCodeAt(end - 1) <= 0x20) end--;
   let from = 0;
   for (let i = 0; i <= end; i++) {
     if (i < end && url[i] !== '/' && url[i] !== '\\') continue;
-    if (DOT_SEGMENT.test(url.slice(from, i))) {
+    if (DOT_SEGMENT.test(url.slice(from, i).replace(/[\t\n\r]/g, ''))) {
       const hit = ranges.findIndex(([s, e]) => s <= i && e >= from);
       if (hit >= 0) return hit;
     }
@@ -123,20 +129,29 @@ const referenceEnd = (text: string, start: number): number => {
   return REFERENCE_AT.test(text) ? REFERENCE_AT.lastIndex : -1;
 };
 
+/** What the URL parser ignores: tabs and line breaks anywhere, C0 controls and spaces at the start. */
+export const parserView = (url: string): string => url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
+
+/** True when text appended to `prefix` would still be part of its scheme's authority (host, port, credentials). */
+export const inAuthority = (prefix: string): boolean => /^[a-z][a-z0-9+.-]*:[/\\]*[^/?#\\]*$/i.test(parserView(prefix));
+
 /** True when the URL text starts with a reference: a secret base URL or webhook, whose host then comes from the value. */
 export const hostFromReference = (url: string): boolean => url.startsWith(REFERENCE_PREFIX) && referenceEnd(url, 0) > 0;
 
 /**
  * The URL with its references replaced (`text` gives a reference's value as text, undefined when it has none),
  * so that no value changes the URL's structure. A reference at the very start is a whole URL: its value goes in
- * raw. After the first `?` or `#` of the URL as written a value is percent-encoded as a component; before it,
- * in the path, the same but `/` stays, and the value may not make a `.` or `..` segment. (References inside the
- * host or credentials are refused before this.) Total: a missing value or a dot segment is a Left naming the reference.
+ * raw. Where the URL built so far has a `?` or `#`, a value is percent-encoded as a component; before that, in the
+ * path, the same but `/` stays, and the value may not make a `.` or `..` segment; where the URL built so far is
+ * still in its authority (a whole-URL value with no path yet), a value would be part of the host: refused.
+ * Total: a missing value, a value in the authority or a dot segment is a Left naming the reference.
  */
-export const substituteUrl = (url: string, text: (reference: string) => string | undefined): E.Either<UrlMissingValue | UrlDotSegment, string> => {
+export const substituteUrl = (
+  url: string,
+  text: (reference: string) => string | undefined,
+): E.Either<UrlMissingValue | UrlAuthority | UrlDotSegment, string> => {
   let at = url.indexOf(REFERENCE_PREFIX);
   if (at < 0) return E.right(url);
-  const query = queryStart(url);
   const inPath: [number, number][] = [];
   const pathRefs: string[] = [];
   let out = '';
@@ -148,9 +163,11 @@ export const substituteUrl = (url: string, text: (reference: string) => string |
       const reference = url.slice(at, end);
       const value = text(reference);
       if (value === undefined) return E.left({ _tag: 'MissingValue', reference, field: 'url' });
-      const position = urlPosition(at, query);
-      const placed = urlText(value, position);
       out += url.slice(done, at);
+      // Where the value lands is decided by the URL built so far (an earlier whole-URL value may hold the query).
+      if (at > 0 && inAuthority(out)) return E.left({ _tag: 'UrlAuthority', reference, field: 'url' });
+      const position: UrlPosition = at === 0 ? 'whole' : queryStart(out) < out.length ? 'component' : 'path';
+      const placed = urlText(value, position);
       if (position === 'path') {
         inPath.push([out.length, out.length + placed.length]);
         pathRefs.push(reference);

@@ -13,7 +13,7 @@ import {
   type RequestParts,
 } from '../core/request-resolution.ts';
 import type { Scope } from '../core/scope.ts';
-import { hostFromReference, substituteUrl, urlForms } from '../core/url-text.ts';
+import { hostFromReference, parserView, substituteUrl, urlForms } from '../core/url-text.ts';
 import { EVENT } from './events.ts';
 import { InstructionError } from './instruction-error.ts';
 import type { ReferenceResolver, ResolutionFailure } from './reference-resolver.ts';
@@ -63,8 +63,6 @@ const urlOf = (url: string, values: ReadonlyMap<string, JsonValue>): URL | null 
   return E.isRight(text) ? safeUrl(text.right) : null;
 };
 
-/** What the URL parser ignores: tabs and line breaks anywhere, C0 controls and spaces at the start. */
-const parserView = (url: string): string => url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
 
 /**
  * A reference written inside the host or credentials of a literal URL (`https://{{ref}}.example.com`,
@@ -170,6 +168,8 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
   const substituted = substituteRequest(written, values);
   if (E.isLeft(substituted)) {
     const f = substituted.left;
+    if (f._tag === 'UrlAuthority')
+      throw referenceError(path, 'url', false, 'in_url_authority', 'a secret cannot be part of the URL\'s host or credentials: a whole-URL secret is followed by another reference before any path (add a "/" after it)', undefined);
     if (f._tag === 'UrlDotSegment')
       throw referenceError(path, 'url', false, 'in_url_dot_segment', 'a secret placed in the URL path cannot make a "." or ".." segment (it would change the path)', undefined);
     throw referenceError(path, f.field, false, 'unresolved', 'no value was resolved for this reference', undefined);

@@ -4,6 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../../src/effects/storage/postgres.ts';
 import { latestVersion, postgresMigrations } from '../../../src/effects/storage/migrations.ts';
+import { lockKey } from '../../../src/effects/storage/postgres-schema.ts';
 import { adminSql, pgFixture, pgTarget } from '../../support/storage-pg.ts';
 import { dataKeyOf, identityOf, payloadOf, right, secretOf, storageContract } from '../../support/storage-contract.ts';
 import { rawRowsOfPostgres } from '../../support/storage-raw.ts';
@@ -118,6 +119,33 @@ describe.skipIf(target.url === undefined)('postgres', () => {
       } finally {
         await store.close();
         await proxy.stop();
+      }
+    });
+
+    it('with the statement timeout off, an operation waiting on a lock held elsewhere is not cut short by a client deadline', { timeout: 20_000 }, async () => {
+      const schema = fx.freshSchema();
+      const store = right(await openPostgresStorage(url, { schema, connectTimeoutSeconds: 1, statementTimeoutMs: 0 }));
+      const admin = adminSql(url);
+      try {
+        // Another session holds the workspace's data key lock for longer than connect timeout + margin (2 s).
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((r) => (locked = r));
+        const holder = admin.begin(async (tx) => {
+          await tx`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey(schema, 'data_keys:ws-lock')}, 0))`;
+          locked();
+          await held;
+        });
+        await lockTaken;
+        const activating = store.activateDataKey(dataKeyOf('ws-lock'));
+        await new Promise((r) => setTimeout(r, 3000));
+        release();
+        await holder;
+        expect(E.isRight(await activating)).toBe(true);
+      } finally {
+        await admin.end();
+        await store.close();
       }
     });
 

@@ -36,23 +36,29 @@ const dataKeyOf = dataKeyFrom(int, (b: boolean) => b);
 
 /**
  * The storage port over a migrated schema; `target` (host:port) names the server in failures. Every operation
- * answers within `answerWithinMs` (the statement timeout, a connect timeout and a margin): postgres.js has no
+ * answers within `answerWithinMs` (the statement timeout, a connect timeout and a margin; none when the
+ * statement timeout is off, since a slow call may then still be running on the server): postgres.js has no
  * client-side deadline, so when the network stops carrying packets without resetting the connection (a
  * partition, a stalled proxy) a query would wait forever. Past the deadline it is a StorageFailure. As with any
  * lost answer, a write the server receives late may still land; compare-and-set keeps its version straight.
  */
-export const postgresAdapter = (sql: postgres.Sql, schema: string, target: string, answerWithinMs: number): StoragePort => {
+export const postgresAdapter = (sql: postgres.Sql, schema: string, target: string, answerWithinMs: number | undefined): StoragePort => {
   const secrets = sql(`${schema}.secrets`);
   const dataKeys = sql(`${schema}.data_keys`);
   const keyChecks = sql(`${schema}.key_checks`);
 
   const attempt = async <A>(op: string, f: () => Promise<A>): Promise<E.Either<StorageFailure, A>> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Refusal(`no answer from PostgreSQL at ${target} within ${answerWithinMs} ms`)), answerWithinMs);
-    });
+    const deadline =
+      answerWithinMs === undefined
+        ? []
+        : [
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Refusal(`no answer from PostgreSQL at ${target} within ${answerWithinMs} ms`)), answerWithinMs);
+            }),
+          ];
     try {
-      return E.right(await Promise.race([f(), deadline]));
+      return E.right(await Promise.race([f(), ...deadline]));
     } catch (e) {
       return E.left(storageFailure(`PostgreSQL ${op} failed: ${describeFailure(e, target)}`));
     } finally {

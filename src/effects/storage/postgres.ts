@@ -30,6 +30,8 @@ type Sql = postgres.Sql;
 
 /** An operation fails when no answer came within the statement timeout, a connect timeout and this margin. */
 const ANSWER_MARGIN_MS = 1000;
+/** setTimeout's largest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // ---------------------------------------------------------------------------------------------
 // open
@@ -88,6 +90,8 @@ export const openPostgresStorage = async (url: string, options: PostgresStorageO
     await sql.end({ timeout: 0 }).catch(() => undefined);
     return migrated;
   }
-  const answerWithinMs = (options.statementTimeoutMs ?? 30_000) + (options.connectTimeoutSeconds ?? 5) * 1000 + ANSWER_MARGIN_MS;
+  // statement_timeout 0 means none: then no call is known to be abandoned by the server, and none gets a deadline.
+  const statementMs = options.statementTimeoutMs ?? 30_000;
+  const answerWithinMs = statementMs > 0 ? Math.min(MAX_TIMER_MS, statementMs + (options.connectTimeoutSeconds ?? 5) * 1000 + ANSWER_MARGIN_MS) : undefined;
   return E.right(postgresAdapter(sql, schema, target, answerWithinMs));
 };

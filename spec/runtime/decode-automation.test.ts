@@ -43,6 +43,8 @@ describe('decoding automations', () => {
     expect(problems('do:\n  - emit: {event: runtime.secrets.resolved, payload: {name: x}}\n').map((p) => [p.path, p.expected])).toEqual([
       ['do[0].emit.event', expect.stringContaining('reserved')],
     ]);
+    for (const lookalike of ['Runtime.secrets.resolved', '" runtime.fetch.failed"', 'RUNTIME.automations.executed'])
+      expect(problems(`do:\n  - emit: {event: ${lookalike}, payload: 1}\n`).map((p) => p.path)).toEqual(['do[0].emit.event']);
     expect(problems('do:\n  - emit: {event: runtime-like, payload: 1}\n')).toEqual([]);
   });
 

@@ -36,8 +36,8 @@ export const EVENT = {
   redactionFailed: 'runtime.redaction.failed',
 } as const;
 
-/** Event types under `runtime.` are the runtime's own (audit included): an automation may not emit one. */
-export const isReservedEvent = (type: string): boolean => type.startsWith('runtime.');
+/** Event types under `runtime.` are the runtime's own (audit included): an automation may not emit one, in any case or padding. */
+export const isReservedEvent = (type: string): boolean => type.trim().toLowerCase().startsWith('runtime.');
 export const RESERVED_EVENT_EXPECTED = 'an event name that does not start with "runtime." (reserved for the runtime\'s own events)';
 
 /** Sinks that keep everything in memory, for tests and the demo's verdict. */

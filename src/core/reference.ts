@@ -74,6 +74,15 @@ export const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Finds every well-formed reference inside a text. Use with matchAll or replace. */
 export const REFERENCE_IN_TEXT = /\$secret:v1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]+/g;
 
+// REFERENCE_IN_TEXT, sticky, tried at one position (no match array is allocated).
+const REFERENCE_AT = new RegExp(REFERENCE_IN_TEXT.source, 'y');
+
+/** End (exclusive) of the well-formed reference starting exactly at `start`, or -1 if none starts there. */
+export const referenceEndAt = (text: string, start: number): number => {
+  REFERENCE_AT.lastIndex = start;
+  return REFERENCE_AT.test(text) ? REFERENCE_AT.lastIndex : -1;
+};
+
 // ---------------------------------------------------------------------------------------------
 // codecs
 

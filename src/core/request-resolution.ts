@@ -1,7 +1,7 @@
 // Request resolution, pure: find every `$secret:` reference in a fetch request as written, substitute resolved values, find what is left.
 import * as E from 'fp-ts/lib/Either.js';
 import type { JsonValue } from './json-value.ts';
-import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from './reference.ts';
+import { REFERENCE_IN_TEXT, REFERENCE_PREFIX, referenceEndAt } from './reference.ts';
 import { substituteUrl, type UrlAuthority, type UrlDotSegment } from './url-text.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -96,14 +96,8 @@ class Site implements ReferenceSite {
   }
 }
 
-// Where a reference ends: REFERENCE_IN_TEXT, sticky, tried at one position (no match array is allocated).
-const REFERENCE_AT = new RegExp(REFERENCE_IN_TEXT.source, 'y');
-
-/** End (exclusive) of the reference starting at `start` (where `$secret:` is), or -1 if none starts there. */
-const referenceEnd = (text: string, start: number): number => {
-  REFERENCE_AT.lastIndex = start;
-  return REFERENCE_AT.test(text) ? REFERENCE_AT.lastIndex : -1;
-};
+/** Where the reference starting at `start` ends, or -1 (reference.ts). */
+const referenceEnd = referenceEndAt;
 
 /** Sink for a walk over every string of a request: the text, and where it sits (a parent field and a key). */
 type Visit = (text: string, parent: Field, key: string | number | undefined) => void;

@@ -1,7 +1,7 @@
 // Values placed inside URL text, pure: where a reference sits in the URL, and the encoding that keeps its value from changing the URL's structure.
 import * as E from 'fp-ts/lib/Either.js';
 import { utf8Encode } from './bytes.ts';
-import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from './reference.ts';
+import { REFERENCE_PREFIX, referenceEndAt } from './reference.ts';
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -122,12 +122,8 @@ export const dotSegmentFromValue = (url: string, ranges: readonly (readonly [num
 // ---------------------------------------------------------------------------------------------
 // substitution
 
-// Where a reference ends: REFERENCE_IN_TEXT, sticky, tried at one position.
-const REFERENCE_AT = new RegExp(REFERENCE_IN_TEXT.source, 'y');
-const referenceEnd = (text: string, start: number): number => {
-  REFERENCE_AT.lastIndex = start;
-  return REFERENCE_AT.test(text) ? REFERENCE_AT.lastIndex : -1;
-};
+/** Where the reference starting at `start` ends, or -1 (reference.ts). */
+const referenceEnd = referenceEndAt;
 
 /** What the URL parser ignores: tabs and line breaks anywhere, C0 controls and spaces at the start. */
 export const parserView = (url: string): string => url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');

@@ -40,7 +40,7 @@ const targetArb: fc.Arbitrary<Target> = fc.oneof(
 );
 const identityIn = (m: StorageModel, t: Target): SecretIdentity => {
   if ('pool' in t) return t.pool;
-  const keys = [...m.state.keys()];
+  const keys = store.keysOf(m.state);
   if (keys.length === 0) return IDENTITIES[0]!;
   return POOL_BY_KEY.get(keys[t.held % keys.length]!)!;
 };

@@ -34,7 +34,14 @@ interface Slot {
   readonly secret: StoredSecret | null;
 }
 
-export type StoreState = ReadonlyMap<string, Slot>;
+/**
+ * The store state: an immutable map from identity keys to slots, split into BUCKETS maps by a hash of the key,
+ * so that a write copies the bucket array and one bucket, not every slot (a single map copied whole made each
+ * write O(n): 2.3k writes/s at 10,000 secrets).
+ */
+export interface StoreState {
+  readonly buckets: readonly (ReadonlyMap<string, Slot> | undefined)[];
+}
 
 export interface ListQuery {
   readonly workspaceId: string;
@@ -50,7 +57,45 @@ const notFound: NotFound = { _tag: 'NotFound' };
 // ---------------------------------------------------------------------------------------------
 // constructors
 
-export const emptyStore: StoreState = new Map();
+const BUCKETS = 256;
+
+export const emptyStore: StoreState = { buckets: Array.from({ length: BUCKETS }, () => undefined) };
+
+/**
+ * FNV-1a over the key's length and its first and last 12 UTF-16 units (where workspaces and names differ),
+ * folded to a bucket index: read on every store access, so it does not walk long keys. Only the spread of slots
+ * over buckets depends on it, never which slot a key finds.
+ */
+const bucketOf = (key: string): number => {
+  const n = key.length;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  const head = Math.min(n, 12);
+  for (let i = 0; i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  for (let i = Math.max(head, n - 12); i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 8) ^ (h >>> 16) ^ (h >>> 24)) & (BUCKETS - 1);
+};
+
+const slotAt = (state: StoreState, key: string): Slot | undefined => state.buckets[bucketOf(key)]?.get(key);
+
+/** Buckets of frozen identities (a reference's claims, read at every resolution): they cannot change. */
+const bucketsOfFrozen = new WeakMap<SecretIdentity, number>();
+
+/** The slot of an identity; the bucket of a frozen one is remembered. */
+const slotOf = (state: StoreState, id: SecretIdentity): Slot | undefined => {
+  const key = identityKey(id);
+  if (!Object.isFrozen(id)) return state.buckets[bucketOf(key)]?.get(key);
+  let b = bucketsOfFrozen.get(id);
+  if (b === undefined) bucketsOfFrozen.set(id, (b = bucketOf(key)));
+  return state.buckets[b]?.get(key);
+};
+
+/** Every slot of the state, with its key. */
+const entries = function* (state: StoreState): Generator<readonly [string, Slot]> {
+  for (const bucket of state.buckets) if (bucket) yield* bucket;
+};
+
+/** The identity keys the state holds a slot for (live, expired or tombstone). */
+export const keysOf = (state: StoreState): string[] => [...entries(state)].map(([key]) => key);
 
 // ---------------------------------------------------------------------------------------------
 // transitions
@@ -59,13 +104,18 @@ export const emptyStore: StoreState = new Map();
 export const isLive = (secret: Pick<StoredSecret, 'expiresAt'>, now: number): boolean =>
   secret.expiresAt === null || now < secret.expiresAt;
 
-const with_ = (state: StoreState, key: string, slot: Slot): StoreState => new Map(state).set(key, slot);
+const with_ = (state: StoreState, key: string, slot: Slot): StoreState => {
+  const b = bucketOf(key);
+  const buckets = state.buckets.slice();
+  buckets[b] = new Map(state.buckets[b]).set(key, slot);
+  return { buckets };
+};
 
 /** Reads an identity at time `now`; an expired secret reads as absent, exactly as if deleted. */
 export const read =
   (id: SecretIdentity, now: number) =>
   (state: StoreState): ReadResult => {
-    const slot = state.get(identityKey(id));
+    const slot = slotOf(state, id);
     if (!slot) return { version: 0, secret: null };
     return { version: slot.version, secret: slot.secret && isLive(slot.secret, now) ? slot.secret : null };
   };
@@ -78,7 +128,7 @@ export const write =
   (secret: StoredSecret, expectedVersion: number) =>
   (state: StoreState): E.Either<VersionConflict, StoreState> => {
     const key = identityKey(secret.identity);
-    const actual = state.get(key)?.version ?? 0;
+    const actual = slotAt(state, key)?.version ?? 0;
     if (actual !== expectedVersion || secret.version !== expectedVersion + 1)
       return E.left(versionConflict(expectedVersion, actual));
     return E.right(with_(state, key, { version: secret.version, secret }));
@@ -89,7 +139,7 @@ export const remove =
   (id: SecretIdentity, now: number) =>
   (state: StoreState): readonly [StoreState, { readonly removed: boolean; readonly version: number }] => {
     const key = identityKey(id);
-    const slot = state.get(key);
+    const slot = slotAt(state, key);
     if (!slot || !slot.secret || !isLive(slot.secret, now)) return [state, { removed: false, version: slot?.version ?? 0 }];
     const version = slot.version + 1;
     return [with_(state, key, { version, secret: null }), { removed: true, version }];
@@ -100,7 +150,7 @@ export const list =
   (query: ListQuery, now: number) =>
   (state: StoreState): readonly SecretMetadata[] => {
     const out: SecretMetadata[] = [];
-    for (const slot of state.values()) {
+    for (const [, slot] of entries(state)) {
       const s = slot.secret;
       if (!s || !isLive(s, now)) continue;
       const id = s.identity;
@@ -119,14 +169,18 @@ export const sweep =
   (now: number) =>
   (state: StoreState): readonly [StoreState, number] => {
     let swept = 0;
-    const next = new Map(state);
-    for (const [key, slot] of state) {
-      if (slot.secret && !isLive(slot.secret, now)) {
-        next.set(key, { version: slot.version, secret: null });
-        swept++;
+    const buckets = state.buckets.map((bucket) => {
+      if (!bucket) return bucket;
+      let next: Map<string, Slot> | undefined;
+      for (const [key, slot] of bucket) {
+        if (slot.secret && !isLive(slot.secret, now)) {
+          (next ??= new Map(bucket)).set(key, { version: slot.version, secret: null });
+          swept++;
+        }
       }
-    }
-    return [swept === 0 ? state : next, swept];
+      return next ?? bucket;
+    });
+    return [swept === 0 ? state : { buckets }, swept];
   };
 
 // ---------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ import { byWorkspaceAndId } from './sql-rows.ts';
 const ok = <A>(a: A) => Promise.resolve(E.right(a));
 
 /**
- * A fresh, empty in-memory store. Nothing survives the process. Each write makes a new immutable state, a copy of
- * the map: about 56k writes/s at 100 secrets but 2.3k at 10,000 (measured 2026-11-26). It is for tests, development
- * and small embedded use; the SQLite store is the one for more.
+ * A fresh, empty in-memory store. Nothing survives the process. Each write makes a new immutable state that
+ * copies one of the store's 256 buckets (core/store.ts): about 130k writes/s at 100 secrets and 210k at 10,000
+ * through this adapter (2026-11-26; a single map copied whole gave 2.3k at 10,000).
  */
 export const memoryStorage = (): StoragePort => {
   let state: store.StoreState = store.emptyStore;

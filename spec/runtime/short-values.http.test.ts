@@ -61,4 +61,14 @@ describe('short secrets in outputs', () => {
     expect(eventsOf(await set(generatedOf(3)), EVENT.secretShort)).toHaveLength(1);
     expect(eventsOf(await set(generatedOf(4)), EVENT.secretShort)).toHaveLength(0);
   });
+
+  it('warns at set about an object value with string fields under 4 characters, saying how many', async () => {
+    const set = (value: unknown) =>
+      runYaml(`do:
+  - run: {module: secrets, function: set, parameters: {name: k, value: '{{v}}', scope: workspace}, output: ref}
+`, { payload: { v: value } });
+    const warned = eventsOf(await set({ user: `svc-${generatedOf(8)}`, pin: generatedOf(2), region: generatedOf(3) }), EVENT.secretShort);
+    expect(warned).toEqual([expect.objectContaining({ name: 'k', shortFields: 2 })]);
+    expect(eventsOf(await set({ user: `svc-${generatedOf(8)}`, port: 443 }), EVENT.secretShort)).toHaveLength(0);
+  });
 });

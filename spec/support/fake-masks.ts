@@ -47,7 +47,7 @@ export const fakeMasks = (): FakeMasks => {
     addSecret: (value) => {
       secrets.push(value);
       for (const f of stringForms(value)) patterns.add(f);
-      return { short: false };
+      return { short: false, shortLeaves: 0 };
     },
     addExact: (text) => {
       exact.push(text);

@@ -7,7 +7,7 @@ import { createRedactor, type Redactor } from '../core/redactor.ts';
 /** The run's masks, backed by the one-pass redactor. */
 export const makeMasks = (redactor: Redactor = createRedactor()): Masks => {
   // A value resolved again within a run is the same object (the run's resolver caches it): register it once.
-  const objects = new WeakMap<object, { readonly short: boolean }>();
+  const objects = new WeakMap<object, { readonly short: boolean; readonly shortLeaves: number }>();
   return {
     addSecret: (value) => {
       if (typeof value !== 'object' || value === null) return redactor.addSecret(value);

@@ -9,8 +9,11 @@ export type FetchPort = (request: Request) => Promise<Response>;
 
 /** The run's mask set: grows as values are set or resolved; everything that leaves the run is redacted with it. */
 export interface Masks {
-  /** Registers a secret value and the encodings a remote service may echo; `short` when below the minimum length. */
-  addSecret(value: unknown): { readonly short: boolean };
+  /**
+   * Registers a secret value and the encodings a remote service may echo; `short` when the value is below the
+   * minimum length for masking inside text, `shortLeaves` how many string fields of an object value are.
+   */
+  addSecret(value: unknown): { readonly short: boolean; readonly shortLeaves: number };
   /** Registers an exact string the runtime derived from secrets (a Basic header, an encoded query, a signature input). */
   addExact(text: string): void;
   /** A redacted deep copy of any JSON-like value. */

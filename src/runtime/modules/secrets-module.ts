@@ -28,11 +28,17 @@ export const secretsModule: RuntimeModule = {
     // The value joins the mask set before anything about this instruction is logged or emitted.
     const value = field(params, 'value');
     if (value !== undefined && value !== null) {
-      const { short } = env.masks.addSecret(value);
+      const { short, shortLeaves } = env.masks.addSecret(value);
       if (short)
         env.output.emit(EVENT.secretShort, {
           name: field(params, 'name'),
           message: 'this value is shorter than the minimum length for masking inside text; it is masked only where it stands alone',
+        });
+      else if (shortLeaves > 0)
+        env.output.emit(EVENT.secretShort, {
+          name: field(params, 'name'),
+          message: `${shortLeaves} string field(s) of this value are shorter than the minimum length for masking inside text; each is masked only where it stands alone`,
+          shortFields: shortLeaves,
         });
     }
     const r = await env.secrets.set(env.ctx, params);

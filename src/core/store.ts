@@ -77,16 +77,27 @@ const bucketOf = (key: string): number => {
 
 const slotAt = (state: StoreState, key: string): Slot | undefined => state.buckets[bucketOf(key)]?.get(key);
 
-/** Buckets of frozen identities (a reference's claims, read at every resolution): they cannot change. */
-const bucketsOfFrozen = new WeakMap<SecretIdentity, number>();
+interface Location {
+  readonly key: string;
+  readonly bucket: number;
+}
 
-/** The slot of an identity; the bucket of a frozen one is remembered. */
-const slotOf = (state: StoreState, id: SecretIdentity): Slot | undefined => {
+/** Where frozen identities live (a reference's claims, read at every resolution): they cannot change. */
+const locationsOfFrozen = new WeakMap<SecretIdentity, Location>();
+
+const locate = (id: SecretIdentity): Location => {
   const key = identityKey(id);
-  if (!Object.isFrozen(id)) return state.buckets[bucketOf(key)]?.get(key);
-  let b = bucketsOfFrozen.get(id);
-  if (b === undefined) bucketsOfFrozen.set(id, (b = bucketOf(key)));
-  return state.buckets[b]?.get(key);
+  return { key, bucket: bucketOf(key) };
+};
+
+/** The slot of an identity; the key and bucket of a frozen one are remembered. */
+const slotOf = (state: StoreState, id: SecretIdentity): Slot | undefined => {
+  let at = locationsOfFrozen.get(id);
+  if (at === undefined) {
+    at = locate(id);
+    if (Object.isFrozen(id)) locationsOfFrozen.set(id, at);
+  }
+  return state.buckets[at.bucket]?.get(at.key);
 };
 
 /** Every slot of the state, with its key. */

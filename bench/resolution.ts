@@ -116,7 +116,7 @@ const walkOnly = (req: RequestParts, values: ReadonlyMap<string, JsonValue>): nu
   const refs = distinctReferences(scan.sites);
   const found = new Map<string, JsonValue>();
   for (const r of refs) found.set(r.reference, values.get(r.reference)!);
-  const out = must(substituteRequest(req, found));
+  const out = must(substituteRequest(req, found, scan.spans));
   return (leftoverMarker(out) === undefined ? 1 : 0) + refs.length;
 };
 

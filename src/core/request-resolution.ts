@@ -54,6 +54,15 @@ export interface ReferenceSite {
 export interface RequestScan {
   readonly sites: readonly ReferenceSite[];
   readonly stray: string | undefined;
+  /** Where the references of each text that holds any are, for substituteRequest (it need not look again). */
+  readonly spans: ReadonlyMap<string, readonly ReferenceSpan[]>;
+}
+
+/** One well-formed reference inside a text: [at, end) and the reference itself. */
+export interface ReferenceSpan {
+  readonly at: number;
+  readonly end: number;
+  readonly reference: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,24 +157,29 @@ const walkRequest = (req: RequestParts, visit: Visit): void => {
 /** Every reference occurrence in walk order, and the first field with `$secret:` text that is not a well-formed reference. */
 export const scanRequest = (req: RequestParts): RequestScan => {
   const sites: ReferenceSite[] = [];
+  const spans = new Map<string, ReferenceSpan[]>();
   let stray: string | undefined;
   walkRequest(req, (text, parent, key) => {
     let at = text.indexOf(REFERENCE_PREFIX);
     if (at < 0) return;
     const field = child(parent, key);
     const part = partOf(field);
+    const found: ReferenceSpan[] = [];
     while (at >= 0) {
       const end = referenceEnd(text, at);
       if (end < 0) {
         stray ??= render(field);
         at = text.indexOf(REFERENCE_PREFIX, at + 1);
       } else {
-        sites.push(new Site(text.slice(at, end), field, part));
+        const reference = text.slice(at, end);
+        sites.push(new Site(reference, field, part));
+        found.push({ at, end, reference });
         at = text.indexOf(REFERENCE_PREFIX, end);
       }
     }
+    if (found.length > 0 && !spans.has(text)) spans.set(text, found);
   });
-  return { sites, stray };
+  return { sites, stray, spans };
 };
 
 /** The distinct references of a scan, each with the first field it appears in. */
@@ -198,38 +212,59 @@ export type SubstitutionError = MissingValue | UrlAuthority | UrlDotSegment;
 
 type Lookup = (reference: string, parent: Field, key: string | number | undefined) => JsonValue;
 
-/** References inside text become text; text without any is returned as is. */
-const textOf = (text: string, parent: Field, key: string | number | undefined, lookup: Lookup): string => {
+/** What a substitution needs: the value of a reference, and where the references of a text are. */
+interface Substitution {
+  readonly value: Lookup;
+  readonly find: (text: string) => readonly ReferenceSpan[];
+}
+
+const NO_SPANS: readonly ReferenceSpan[] = [];
+
+/** The well-formed references of a text, in order (`$secret:` text that is not one is skipped). */
+const findSpans = (text: string): readonly ReferenceSpan[] => {
   let at = text.indexOf(REFERENCE_PREFIX);
-  if (at < 0) return text;
-  let out = '';
-  let done = 0;
+  if (at < 0) return NO_SPANS;
+  const out: ReferenceSpan[] = [];
   while (at >= 0) {
     const end = referenceEnd(text, at);
     if (end < 0) at = text.indexOf(REFERENCE_PREFIX, at + 1);
     else {
-      out += text.slice(done, at) + valueAsText(lookup(text.slice(at, end), parent, key));
-      done = end;
+      out.push({ at, end, reference: text.slice(at, end) });
       at = text.indexOf(REFERENCE_PREFIX, end);
     }
   }
-  return done === 0 ? text : out + text.slice(done);
+  return out;
+};
+
+/** References inside text become text; text without any is returned as is. */
+const textOf = (text: string, parent: Field, key: string | number | undefined, sub: Substitution, spans = sub.find(text)): string => {
+  if (spans.length === 0) return text;
+  let out = '';
+  let done = 0;
+  for (const s of spans) {
+    out += text.slice(done, s.at) + valueAsText(sub.value(s.reference, parent, key));
+    done = s.end;
+  }
+  return out + text.slice(done);
 };
 
 /** A string that is exactly one reference becomes the value with its type; references inside longer text become text. */
-const typedOf = (text: string, parent: Field, key: string | number | undefined, lookup: Lookup): JsonValue =>
-  text.startsWith(REFERENCE_PREFIX) && referenceEnd(text, 0) === text.length ? lookup(text, parent, key) : textOf(text, parent, key, lookup);
+const typedOf = (text: string, parent: Field, key: string | number | undefined, sub: Substitution): JsonValue => {
+  const spans = sub.find(text);
+  const only = spans.length === 1 ? spans[0]! : undefined;
+  return only !== undefined && only.at === 0 && only.end === text.length ? sub.value(only.reference, parent, key) : textOf(text, parent, key, sub, spans);
+};
 
 /** Substitutes inside a JSON value; a subtree without references comes back as the same object. */
-const jsonOf = (value: JsonValue, parent: Field, key: string | number | undefined, lookup: Lookup): JsonValue => {
-  if (typeof value === 'string') return typedOf(value, parent, key, lookup);
+const jsonOf = (value: JsonValue, parent: Field, key: string | number | undefined, sub: Substitution): JsonValue => {
+  if (typeof value === 'string') return typedOf(value, parent, key, sub);
   if (typeof value !== 'object' || value === null) return value;
   const here = child(parent, key);
   if (Array.isArray(value)) {
     let out: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v = value[i] as JsonValue;
-      const next = jsonOf(v, here, i, lookup);
+      const next = jsonOf(v, here, i, sub);
       if (next !== v) out ??= value.slice(0, i);
       out?.push(next);
     }
@@ -240,8 +275,8 @@ const jsonOf = (value: JsonValue, parent: Field, key: string | number | undefine
   let out: Record<string, JsonValue> | undefined;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    const nk = textOf(k, here, k, lookup);
-    const nv = jsonOf(o[k]!, here, k, lookup);
+    const nk = textOf(k, here, k, sub);
+    const nv = jsonOf(o[k]!, here, k, sub);
     if (out === undefined && (nk !== k || nv !== o[k])) {
       out = {};
       for (let j = 0; j < i; j++) put(out, keys[j]!, o[keys[j]!]!);
@@ -269,17 +304,17 @@ const mapEntries = <V>(entries: readonly (readonly [string, V])[], f: (e: readon
   return out ?? entries;
 };
 
-const authOf = (a: AuthParts, lookup: Lookup): AuthParts => {
+const authOf = (a: AuthParts, sub: Substitution): AuthParts => {
   if (a.kind === 'basic')
-    return { kind: 'basic', username: textOf(a.username, 'auth.basic', 'username', lookup), password: textOf(a.password, 'auth.basic', 'password', lookup) };
+    return { kind: 'basic', username: textOf(a.username, 'auth.basic', 'username', sub), password: textOf(a.password, 'auth.basic', 'password', sub) };
   const opt = (k: 'sessionToken' | 'region' | 'service') => {
     const v = a[k];
-    return v === undefined ? {} : { [k]: textOf(v, 'auth.awsv4', k, lookup) };
+    return v === undefined ? {} : { [k]: textOf(v, 'auth.awsv4', k, sub) };
   };
   return {
     kind: 'awsv4',
-    accessKeyId: textOf(a.accessKeyId, 'auth.awsv4', 'accessKeyId', lookup),
-    secretAccessKey: textOf(a.secretAccessKey, 'auth.awsv4', 'secretAccessKey', lookup),
+    accessKeyId: textOf(a.accessKeyId, 'auth.awsv4', 'accessKeyId', sub),
+    secretAccessKey: textOf(a.secretAccessKey, 'auth.awsv4', 'secretAccessKey', sub),
     ...opt('sessionToken'),
     ...opt('region'),
     ...opt('service'),
@@ -290,28 +325,37 @@ const authOf = (a: AuthParts, lookup: Lookup): AuthParts => {
  * Replaces every reference with its value. The body and query values keep the type of a value
  * placed as a whole field; headers and auth are text (strings as is, other values as JSON); the url is
  * text encoded by where it sits (see substituteUrl). Total: a reference without a value is a Left naming it and
- * its field, as is a value that would make a dot segment of the URL path.
+ * its field, as is a value that would make a dot segment of the URL path. `spans`, from scanRequest of the same
+ * request, saves looking for the references again.
  */
-export const substituteRequest = (req: RequestParts, values: ReadonlyMap<string, JsonValue>): E.Either<SubstitutionError, RequestParts> => {
+export const substituteRequest = (
+  req: RequestParts,
+  values: ReadonlyMap<string, JsonValue>,
+  spans?: RequestScan['spans'],
+): E.Either<SubstitutionError, RequestParts> => {
   const url = substituteUrl(req.url, (reference) => {
     const v = values.get(reference);
     return v === undefined ? undefined : valueAsText(v);
   });
   if (E.isLeft(url)) return url;
   let missing: MissingValue | undefined;
-  const lookup: Lookup = (reference, parent, key) => {
-    const v = values.get(reference);
-    if (v !== undefined) return v;
-    missing ??= { _tag: 'MissingValue', reference, field: fieldAt(parent, key) };
-    return null;
+  const sub: Substitution = {
+    value: (reference, parent, key) => {
+      const v = values.get(reference);
+      if (v !== undefined) return v;
+      missing ??= { _tag: 'MissingValue', reference, field: fieldAt(parent, key) };
+      return null;
+    },
+    // the scan of this very request already knows where its references are
+    find: spans === undefined ? findSpans : (text) => spans.get(text) ?? NO_SPANS,
   };
   const out: RequestParts = {
     url: url.right,
     method: req.method,
-    headers: mapEntries(req.headers, ([n, v]) => [textOf(n, 'headers', n, lookup), textOf(v, 'headers', n, lookup)] as const),
-    query: mapEntries(req.query, ([k, v]) => [textOf(k, 'query', k, lookup), jsonOf(v, 'query', k, lookup)] as const),
-    body: req.body === undefined ? undefined : jsonOf(req.body, 'body', undefined, lookup),
-    auth: req.auth === undefined ? undefined : authOf(req.auth, lookup),
+    headers: mapEntries(req.headers, ([n, v]) => [textOf(n, 'headers', n, sub), textOf(v, 'headers', n, sub)] as const),
+    query: mapEntries(req.query, ([k, v]) => [textOf(k, 'query', k, sub), jsonOf(v, 'query', k, sub)] as const),
+    body: req.body === undefined ? undefined : jsonOf(req.body, 'body', undefined, sub),
+    auth: req.auth === undefined ? undefined : authOf(req.auth, sub),
   };
   return missing === undefined ? E.right(out) : E.left(missing);
 };

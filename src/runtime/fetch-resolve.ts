@@ -165,7 +165,7 @@ export const resolveRequest = async (written: RequestParts, env: RunEnv, resolve
     throw referenceError(path, refs[failed]!.field, true, f.error.code, reasonOf(f.error), f.name);
   }
 
-  const substituted = substituteRequest(written, values);
+  const substituted = substituteRequest(written, values, scan.spans);
   if (E.isLeft(substituted)) {
     const f = substituted.left;
     if (f._tag === 'UrlAuthority')

@@ -4,7 +4,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json-value.ts';
 import { REFERENCE_IN_TEXT, REFERENCE_PREFIX } from '../../src/core/reference.ts';
-import { isExactReference, leftoverMarker, scanRequest, substituteRequest, valueAsText, type RequestParts } from '../../src/core/request-resolution.ts';
+import { valueAsText } from '../../src/core/request-fields.ts';
+import { isExactReference, leftoverMarker, scanRequest, type RequestParts } from '../../src/core/request-resolution.ts';
+import { substituteRequest } from '../../src/core/request-substitution.ts';
 import { REFERENCE_CHARS } from '../support/arbitraries.ts';
 
 /** References of the wire shape with a random payload; distinct by construction (index in the kid). */

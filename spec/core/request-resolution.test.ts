@@ -2,15 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json-value.ts';
-import {
-  distinctReferences,
-  isExactReference,
-  leftoverMarker,
-  queryPairs,
-  scanRequest,
-  substituteRequest,
-  type RequestParts,
-} from '../../src/core/request-resolution.ts';
+import { distinctReferences, isExactReference, leftoverMarker, queryPairs, scanRequest, type RequestParts } from '../../src/core/request-resolution.ts';
+import { substituteRequest } from '../../src/core/request-substitution.ts';
 
 const REF_A = '$secret:v1.kek-v1.AAAAaaaa_-11';
 const REF_B = '$secret:v1.ref-v2.BBBBbbbb-_22';

@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json-value.ts';
-import { substituteRequest, type RequestParts } from '../../src/core/request-resolution.ts';
+import type { RequestParts } from '../../src/core/request-resolution.ts';
+import { substituteRequest } from '../../src/core/request-substitution.ts';
 import { hostFromReference, substituteUrl, urlComponentText, urlForms, urlPathText, uriComponentText } from '../../src/core/url-text.ts';
 
 const REF_A = '$secret:v1.kek-v1.AAAAaaaa_-11';

@@ -1,5 +1,5 @@
 // The fetch instruction: validate the rendered fields, resolve references fail-closed, send with guarded redirects, return the redacted output.
-import { valueAsText } from '../core/request-resolution.ts';
+import { valueAsText } from '../core/request-fields.ts';
 import { urlForms } from '../core/url-text.ts';
 import { EVENT } from './events.ts';
 import { firstHop } from './fetch-request.ts';

@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { base64Encode, utf8Encode } from '../core/bytes.ts';
 import type { JsonValue } from '../core/json-value.ts';
-import { fieldPath, queryPairs, type AuthParts, type RequestParts } from '../core/request-resolution.ts';
+import { fieldPath } from '../core/request-fields.ts';
+import { queryPairs, type AuthParts, type RequestParts } from '../core/request-resolution.ts';
 import type { InstructionError } from './instruction-error.ts';
 import { SECRET_HOST } from './fetch-resolve.ts';
 import { invalidParameter } from './fetch-validate.ts';

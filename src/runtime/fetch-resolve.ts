@@ -4,14 +4,9 @@ import { errorMessage, type SecretsError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json-value.ts';
 import type { ResolveFailure } from '../core/reference.ts';
 import { REFERENCE_PREFIX } from '../core/reference.ts';
-import {
-  distinctReferences,
-  leftoverMarker,
-  scanRequest,
-  substituteRequest,
-  valueAsText,
-  type RequestParts,
-} from '../core/request-resolution.ts';
+import { valueAsText } from '../core/request-fields.ts';
+import { distinctReferences, leftoverMarker, scanRequest, type RequestParts } from '../core/request-resolution.ts';
+import { substituteRequest } from '../core/request-substitution.ts';
 import type { Scope } from '../core/scope.ts';
 import { hostFromReference, parserView, substituteUrl, urlForms } from '../core/url-text.ts';
 import { EVENT } from './events.ts';

@@ -1,6 +1,7 @@
 // The fetch instruction after templating: its fields type-checked into request parts, each problem naming its field and never its value.
 import { JsonValueC, type JsonValue } from '../core/json-value.ts';
-import { fieldPath, type AuthParts, type RequestParts } from '../core/request-resolution.ts';
+import { fieldPath } from '../core/request-fields.ts';
+import type { AuthParts, RequestParts } from '../core/request-resolution.ts';
 import { InstructionError } from './instruction-error.ts';
 
 /** A fetch instruction once `{{…}}` is rendered: `{{secret.NAME}}` is already a `$secret:` reference. */

@@ -1,4 +1,6 @@
 // Schema migrations of the SQL stores, oldest first: applied in order at open and recorded in schema_migrations.
+import type { SecretIdentity } from '../../core/scope.ts';
+import type { StoredSecret } from '../../core/store.ts';
 
 /** One schema step. `version` grows by one per step; a store records every step it has applied. */
 export interface Migration {
@@ -109,19 +111,11 @@ export const storableText = (s: string): boolean => !UNSTORABLE.test(s);
 export const storableInteger = (n: number): boolean => Number.isSafeInteger(n);
 
 /** Every part of an identity is storable text. */
-export const storableIdentity = (id: { readonly workspaceId: string; readonly scope: string; readonly ownerId: string; readonly name: string }): boolean =>
+export const storableIdentity = (id: SecretIdentity): boolean =>
   storableText(id.workspaceId) && storableText(id.scope) && storableText(id.ownerId) && storableText(id.name);
 
 /** The first field of a secret that a SQL store cannot hold as given, or undefined. */
-export const unstorableField = (secret: {
-  readonly identity: { readonly workspaceId: string; readonly scope: string; readonly ownerId: string; readonly name: string };
-  readonly version: number;
-  readonly payload: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly expiresAt: number | null;
-  readonly allowedHosts: readonly string[] | null;
-}): string | undefined => {
+export const unstorableField = (secret: StoredSecret): string | undefined => {
   if (!storableIdentity(secret.identity))
     return 'identity (NUL or unpaired surrogate)';
   if (!storableText(secret.payload)) return 'payload (NUL or unpaired surrogate)';

@@ -1,8 +1,6 @@
 // The identity key is what the stores index by: two identities share a key exactly when they are the same identity.
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import * as E from 'fp-ts/lib/Either.js';
-import { decodeClaims, encodeClaims } from '../../src/core/reference.ts';
 import { identityKey, sameIdentity, type SecretIdentity } from '../../src/core/scope.ts';
 
 // A small alphabet with digits, ':' and the scope words' letters, so that parts can run into each other.
@@ -32,18 +30,6 @@ describe('identityKey', () => {
 
   test.prop([identity, identity], { numRuns: 3000 })('two identities have the same key exactly when they are the same identity', (a, b) => {
     expect(identityKey(a) === identityKey(b)).toBe(sameIdentity(a, b));
-  });
-});
-
-describe('identityKey of frozen identities (remembered)', () => {
-  test.prop([fc.array(identity, { minLength: 1, maxLength: 8 })])('a frozen identity has the key of its parts, however many are asked for in turn', (ids) => {
-    const frozen = ids.map((id) => Object.freeze({ ...id }));
-    for (const round of [1, 2]) for (const [i, id] of frozen.entries()) expect([round, identityKey(id)]).toEqual([round, identityKey({ ...ids[i]! })]);
-  });
-
-  it('the identity in a reference\'s claims is frozen, so its remembered key cannot go stale', () => {
-    const claims = decodeClaims(encodeClaims({ identity: { workspaceId: 'w', scope: 'user', ownerId: 'u', name: 'n' }, expiresAt: 1 }));
-    expect(E.isRight(claims) && Object.isFrozen(claims.right.identity)).toBe(true);
   });
 });
 

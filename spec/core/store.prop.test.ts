@@ -1,7 +1,8 @@
 // The pure store with many identities: every bucket holds several, writes leave earlier states unchanged, and nothing is lost or mixed up.
 import * as E from 'fp-ts/lib/Either.js';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
+import { decodeClaims, encodeClaims } from '../../src/core/reference.ts';
 import type { SecretIdentity } from '../../src/core/scope.ts';
 import * as store from '../../src/core/store.ts';
 
@@ -63,4 +64,22 @@ describe('the store over many identities', () => {
       expect(store.read(second, 0)(removed)).toEqual({ version: 2, secret: null });
     },
   );
+
+  test.prop([fc.uniqueArray(identityArb, { minLength: 1, maxLength: 40, selector: (i) => JSON.stringify(i) })], { numRuns: 50 })(
+    'a frozen identity, whose location is remembered, reads the slot of its unfrozen copy, in every state asked in turn',
+    (ids) => {
+      const frozen = ids.map((id) => Object.freeze({ ...id }));
+      let state = store.emptyStore;
+      for (const [i, id] of ids.entries()) {
+        state = bump(state, id);
+        for (const [j, f] of frozen.entries()) expect([j, store.read(f, 0)(state).version]).toEqual([j, store.read({ ...ids[j]! }, 0)(state).version]);
+        expect(store.read(frozen[i]!, 0)(state).version).toBe(1);
+      }
+    },
+  );
+
+  it('the identity in a reference\'s claims is frozen, so its remembered location cannot go stale', () => {
+    const claims = decodeClaims(encodeClaims({ identity: { workspaceId: 'w', scope: 'user', ownerId: 'u', name: 'n' }, expiresAt: 1 }));
+    expect(E.isRight(claims) && Object.isFrozen(claims.right.identity)).toBe(true);
+  });
 });

@@ -12,21 +12,13 @@ export interface SecretIdentity {
   readonly name: string;
 }
 
-/** Keys of frozen identities (a reference's claims, opened once per run and read at every resolution): they cannot change. */
-const keysOfFrozen = new WeakMap<SecretIdentity, string>();
-
 /**
  * An unambiguous map key for an identity: workspace and owner length-prefixed, the scope (one of two words,
- * neither a prefix of the other) between them, the name last. Read on every store access, so it is a concatenation.
+ * neither a prefix of the other) between them, the name last. A concatenation: the store remembers the key of
+ * a frozen identity (store.ts), so this runs once per reference, not per resolution.
  */
-export const identityKey = (id: SecretIdentity): string => {
-  const frozen = Object.isFrozen(id);
-  const known = frozen ? keysOfFrozen.get(id) : undefined;
-  if (known !== undefined) return known;
-  const key = `${id.workspaceId.length}:${id.workspaceId}${id.scope}${id.ownerId.length}:${id.ownerId}${id.name}`;
-  if (frozen) keysOfFrozen.set(id, key);
-  return key;
-};
+export const identityKey = (id: SecretIdentity): string =>
+  `${id.workspaceId.length}:${id.workspaceId}${id.scope}${id.ownerId.length}:${id.ownerId}${id.name}`;
 
 export const sameIdentity = (a: SecretIdentity, b: SecretIdentity): boolean =>
   a.workspaceId === b.workspaceId && a.scope === b.scope && a.ownerId === b.ownerId && a.name === b.name;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json-value.ts';
 import type { RequestParts } from '../../src/core/request-resolution.ts';
 import { substituteRequest } from '../../src/core/request-substitution.ts';
-import { hostFromReference, substituteUrl, urlComponentText, urlForms, urlPathText, uriComponentText } from '../../src/core/url-text.ts';
+import { hostFromReference, markerInWrittenAuthority, substituteUrl, urlComponentText, urlForms, urlPathText, uriComponentText } from '../../src/core/url-text.ts';
 
 const REF_A = '$secret:v1.kek-v1.AAAAaaaa_-11';
 const REF_B = '$secret:v1.ref-v2.BBBBbbbb-_22';
@@ -20,6 +20,18 @@ const urlOut = (url: string, values: Record<string, string>): string => {
   if (E.isLeft(r)) throw new Error(`expected Right, got ${r.left._tag}`);
   return r.right;
 };
+
+describe('markerInWrittenAuthority', () => {
+  it('is true for $secret: text in the host, port or credentials of a literal URL, as the URL parser reads them', () => {
+    for (const url of [`https://${REF_A}.example.com/x`, `https://u:${REF_A}@h/`, `https://h:${REF_A}/`, `https:${REF_A}`, `https:\\\\${REF_A}`, ` https:/${REF_A}`, `ht\ttps://${REF_A}`, 'https://$secret:x.h/'])
+      expect([url, markerInWrittenAuthority(url)]).toEqual([url, true]);
+  });
+
+  it('is false for references in the path, query or fragment, at the very start, or right after a whole-URL reference', () => {
+    for (const url of [`https://h/${REF_A}`, `https://h?${REF_A}`, `https://h#${REF_A}`, `${REF_A}/x`, `${REF_A}${REF_B}`, 'https://h/x'])
+      expect([url, markerInWrittenAuthority(url)]).toEqual([url, false]);
+  });
+});
 
 describe('substituteUrl', () => {
   it('refuses a reference that follows a whole-URL value before any path, where its value would be part of the host', () => {

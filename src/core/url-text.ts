@@ -126,10 +126,20 @@ export const dotSegmentFromValue = (url: string, ranges: readonly (readonly [num
 const referenceEnd = referenceEndAt;
 
 /** What the URL parser ignores: tabs and line breaks anywhere, C0 controls and spaces at the start. */
-export const parserView = (url: string): string => url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
+const parserView = (url: string): string => url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
 
 /** True when text appended to `prefix` would still be part of its scheme's authority (host, port, credentials). */
 export const inAuthority = (prefix: string): boolean => /^[a-z][a-z0-9+.-]*:[/\\]*[^/?#\\]*$/i.test(parserView(prefix));
+
+/**
+ * True when `$secret:` text (a reference or not) is written inside the host or credentials of a literal URL
+ * (`https://{{ref}}.example.com`, `https://u:{{ref}}@host`, also `https:{{ref}}`), checked before anything is
+ * resolved. A reference right after a whole-URL value is only known once that value is: substituteUrl refuses it.
+ */
+export const markerInWrittenAuthority = (url: string): boolean => {
+  for (let at = url.indexOf(REFERENCE_PREFIX); at >= 0; at = url.indexOf(REFERENCE_PREFIX, at + 1)) if (at > 0 && inAuthority(url.slice(0, at))) return true;
+  return false;
+};
 
 /** True when the URL text starts with a reference: a secret base URL or webhook, whose host then comes from the value. */
 export const hostFromReference = (url: string): boolean => url.startsWith(REFERENCE_PREFIX) && referenceEnd(url, 0) > 0;

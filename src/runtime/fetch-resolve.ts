@@ -8,7 +8,7 @@ import { valueAsText } from '../core/request-fields.ts';
 import { distinctReferences, leftoverMarker, scanRequest, type RequestParts } from '../core/request-resolution.ts';
 import { substituteRequest } from '../core/request-substitution.ts';
 import type { Scope } from '../core/scope.ts';
-import { hostFromReference, parserView, substituteUrl, urlForms } from '../core/url-text.ts';
+import { hostFromReference, markerInWrittenAuthority, substituteUrl, urlForms } from '../core/url-text.ts';
 import { EVENT } from './events.ts';
 import { InstructionError } from './instruction-error.ts';
 import type { ReferenceResolver, ResolutionFailure } from './reference-resolver.ts';
@@ -59,17 +59,6 @@ const urlOf = (url: string, values: ReadonlyMap<string, JsonValue>): URL | null 
 };
 
 
-/**
- * A reference written inside the host or credentials of a literal URL (`https://{{ref}}.example.com`,
- * `https://u:{{ref}}@host`, also `https:{{ref}}` or `https:\\{{ref}}`, which the parser reads as a host) would
- * put the value into DNS, logs and audit hosts: refused. A URL that *starts* with a reference (a secret webhook
- * or base URL) is allowed; its host then comes from the value and is never named (see ResolvedRequest.secretHost).
- */
-const referenceInAuthority = (url: string): boolean => {
-  const authority = /^[a-z][a-z0-9+.-]*:[/\\]*([^/?#\\]*)/i.exec(parserView(url))?.[1];
-  return authority !== undefined && authority.includes(REFERENCE_PREFIX);
-};
-
 /** How a message names a destination: its host, or this phrase when the host came from a secret value. */
 export const SECRET_HOST = "the secret URL's host";
 
@@ -115,7 +104,8 @@ const reasonOf = (e: ResolveFailure | SecretsError): string => (e._tag === 'Reso
  * when a secret's allow-list excludes the URL's host. Nothing is sent in any of these cases.
  */
 export const resolveRequest = async (written: RequestParts, env: RunEnv, resolver: ReferenceResolver, path: string): Promise<ResolvedRequest> => {
-  if (referenceInAuthority(written.url))
+  // A reference in the host or credentials would put the value into DNS, logs and audit hosts.
+  if (markerInWrittenAuthority(written.url))
     throw referenceError(path, 'url', false, 'in_url_authority', 'a secret cannot be part of the URL\'s host or credentials (put it in a header, the query or the body)', undefined);
   // Header names are named in errors and logs; a secret there could not be kept out of them.
   if (written.headers.some(([name]) => name.includes(REFERENCE_PREFIX)))
